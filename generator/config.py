@@ -1,0 +1,200 @@
+"""Configuration: publication settings, the regions table, per-race editorial notes.
+
+Three YAML files, each validated strictly (``extra="forbid"``: a typo fails)::
+
+    publication.yaml   outlet, dateline, stock sentences, links, front matter
+    regions.yaml       the 38 provinces: name, short form, time zone, island group
+    races.yaml         per race: incumbent, name overrides, editor notes, context
+
+``load_config(folder)`` reads each file from ``folder`` when it is there and
+from the packaged defaults otherwise, and reports every problem at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .errors import ConfigError
+
+ZoneName = Literal["WIB", "WITA", "WIT"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class StockSentences(_Strict):
+    """Stock sentences of the publication (Jinja, rendered in the sandbox)."""
+
+    attribution: dict[str, str]  # by stage
+    caveat: dict[str, str]  # by stage
+    disclosure: str = ""
+    sign_off: str = "(*)"
+
+
+class Thresholds(_Strict):
+    """Editorial thresholds, in percentage points or percent of TPS."""
+
+    narrow_margin: Decimal = Decimal("2")
+    landslide_margin: Decimal = Decimal("30")
+    early_progress: Decimal = Decimal("20")
+
+
+class Publication(_Strict):
+    outlet: str
+    dateline: str
+    author: str
+    section: str = "pilkada-2024"
+    link_pattern: str = "/{section}/{slug}/"
+    categories: list[str] = Field(default_factory=lambda: ["Pilkada 2024"])
+    public_site: str = "https://pilkada2024.kpu.go.id/"
+    stock: StockSentences
+    thresholds: Thresholds = Thresholds()
+    baca_juga_max: int = Field(default=2, ge=0, le=3)
+
+
+class Province(_Strict):
+    name: str
+    short: str
+    zone: ZoneName
+    island: str
+    capital: str
+    neighbours: list[str] = Field(default_factory=list)
+    governor_race: bool = True
+
+
+class Regions(_Strict):
+    provinces: dict[str, Province]
+
+    @field_validator("provinces")
+    @classmethod
+    def _codes(cls, value: dict[str, Province]) -> dict[str, Province]:
+        for code, province in value.items():
+            if len(code) != 2 or not code.isdigit():
+                raise ValueError(f"province code {code!r} is not two digits")
+            unknown = [n for n in province.neighbours if n not in value]
+            if unknown:
+                raise ValueError(f"province {code} lists unknown neighbours {unknown}")
+        return value
+
+
+class TicketOverride(_Strict):
+    """Editor overrides of one ticket's names (by nomor urut)."""
+
+    head: str | None = None
+    deputy: str | None = None
+    head_short: str | None = None
+    deputy_short: str | None = None
+
+
+class RaceNotes(_Strict):
+    """What editors know about a race that the data does not say."""
+
+    incumbent: int | None = Field(default=None, ge=1)  # nomor urut of the incumbent ticket
+    incumbent_note: str = ""  # "yang memimpin Kalimantan Timur pada 2018-2023"
+    tickets: dict[int, TicketOverride] = Field(default_factory=dict)
+    notes: list[str] = Field(default_factory=list)  # campaign context paragraphs
+    region_context: str = ""  # closing paragraph about the region
+
+
+class Races(_Strict):
+    races: dict[str, RaceNotes] = Field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Config:
+    publication: Publication
+    regions: Regions
+    races: Races
+    folder: Path | None  # the user's folder, None for packaged defaults only
+
+    def province(self, code: str) -> Province:
+        try:
+            return self.regions.provinces[code[:2]]
+        except KeyError:
+            raise ConfigError(
+                f"regions.yaml: no province {code[:2]!r}; add it to the provinces table"
+            ) from None
+
+    def notes(self, race: str) -> RaceNotes:
+        return self.races.races.get(race, RaceNotes())
+
+
+def data_path(*parts: str) -> Path:
+    """A folder shipped with newsgen (templates, config, examples).
+
+    In a source checkout these are the top-level folders; in an installed wheel
+    they live under ``generator/_data``.
+    """
+    packaged = Path(str(resources.files("generator"))) / "_data"
+    checkout = Path(__file__).resolve().parent.parent
+    for base in (packaged, checkout):
+        candidate = base.joinpath(*parts)
+        if candidate.exists():
+            return candidate
+    raise ConfigError(f"newsgen's own {'/'.join(parts)} folder is missing; reinstall newsgen")
+
+
+_FILES = {"publication.yaml": Publication, "regions.yaml": Regions, "races.yaml": Races}
+
+
+def read_yaml(path: Path) -> object:
+    """Safe-load one YAML file, with errors naming the file and line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(f"{where}: malformed YAML ({problem})") from None
+
+
+def format_validation(error: ValidationError) -> list[str]:
+    """Pydantic errors as ``field.path: message`` lines."""
+    lines = []
+    for item in error.errors():
+        loc = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        msg = item["msg"]
+        if item["type"] == "extra_forbidden":
+            msg = "unknown key (check the spelling)"
+        lines.append(f"{loc}: {msg}")
+    return lines
+
+
+def load_config(folder: Path | None = None) -> Config:
+    """Load and validate the three config files; report all problems at once."""
+    defaults = data_path("config")
+    if folder is not None and not folder.is_dir():
+        raise ConfigError(f"config folder {folder} does not exist")
+    loaded: dict[str, BaseModel] = {}
+    problems: list[str] = []
+    for name, model in _FILES.items():
+        path = folder / name if folder is not None and (folder / name).exists() else defaults / name
+        try:
+            raw = read_yaml(path)
+            loaded[name] = model.model_validate(raw if raw is not None else {})
+        except ConfigError as exc:
+            problems.append(str(exc))
+        except ValidationError as exc:
+            problems.extend(f"{path}: {line}" for line in format_validation(exc))
+    if problems:
+        raise ConfigError("configuration is invalid:\n  " + "\n  ".join(problems))
+    return Config(
+        publication=loaded["publication.yaml"],  # type: ignore[arg-type]
+        regions=loaded["regions.yaml"],  # type: ignore[arg-type]
+        races=loaded["races.yaml"],  # type: ignore[arg-type]
+        folder=folder,
+    )

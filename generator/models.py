@@ -1,0 +1,269 @@
+"""Validated race snapshots: the one shape every source produces.
+
+A :class:`RaceSnapshot` is immutable and checked on construction: every ticket
+has a vote count, no count is negative, TPS reported never exceed the total, the
+timestamp carries a zone. Everything derived from the figures (shares, ranks,
+margins, the leader, progress) is computed here once, from integer votes with
+``Decimal`` and half-up rounding, so templates never do arithmetic.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+from functools import cached_property
+from typing import Annotated
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+TWO_PLACES = Decimal("0.01")
+
+Votes = Annotated[int, Field(ge=0, strict=True)]
+Count = Annotated[int, Field(ge=0, strict=True)]
+
+
+def share(part: int, whole: int) -> Decimal:
+    """``part`` as a percentage of ``whole``, two decimals, half-up (0 when whole is 0)."""
+    if whole == 0:
+        return Decimal("0.00")
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+
+
+class Stage(StrEnum):
+    """Which kind of figures a snapshot holds; it decides the framing."""
+
+    QUICK_COUNT = "quick_count"
+    REAL_COUNT = "real_count"
+    OFFICIAL_RECAP = "official_recap"
+
+
+class RaceKind(StrEnum):
+    GUBERNUR = "gubernur"
+    BUPATI = "bupati"
+    WALIKOTA = "walikota"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Region(_Frozen):
+    """The region a race is held in: a province (2 digits) or kab/kota (4 digits)."""
+
+    code: str = Field(pattern=r"^\d{2}(\d{2})?$")
+    name: str = Field(min_length=1)  # "Kalimantan Timur", "Kota Samarinda", "Kabupaten Paser"
+    province_code: str = Field(pattern=r"^\d{2}$")
+
+    @model_validator(mode="after")
+    def _province_prefix(self) -> Region:
+        if not self.code.startswith(self.province_code):
+            raise ValueError(f"region code {self.code} is not inside province {self.province_code}")
+        return self
+
+
+class Ticket(_Frozen):
+    """One column of the ballot: a pair of candidates, or the empty column."""
+
+    id: str = Field(min_length=1)
+    number: int = Field(ge=1, le=20)  # nomor urut
+    head: str = ""  # full names in house style; empty for the empty column
+    deputy: str = ""
+    head_short: str = ""
+    deputy_short: str = ""
+    empty_column: bool = False
+    colour: str | None = Field(default=None, pattern=r"^#[0-9A-Fa-f]{6}$")
+
+    @model_validator(mode="after")
+    def _names(self) -> Ticket:
+        if self.empty_column and (self.head or self.deputy):
+            raise ValueError("the empty column (kolom kosong) has no candidate names")
+        if not self.empty_column and not self.head:
+            raise ValueError(f"ticket nomor urut {self.number} has no head candidate name")
+        return self
+
+    @property
+    def full_name(self) -> str:
+        """``H. Rudy Mas'ud, S.E., M.E. - Ir. H. Seno Aji, M.Si.``"""
+        return f"{self.head} - {self.deputy}" if self.deputy else self.head
+
+    @property
+    def short_name(self) -> str:
+        """``Rudy Mas'ud-Seno Aji``"""
+        head = self.head_short or self.head
+        deputy = self.deputy_short or self.deputy
+        return f"{head}-{deputy}" if deputy else head
+
+
+class SubRegion(_Frozen):
+    """One row of a tally table: a child region (kab/kota, kecamatan) of the race."""
+
+    code: str = Field(pattern=r"^\d{4,13}$")
+    name: str = Field(min_length=1)
+    votes: dict[str, Votes]
+    tps_reported: Count
+    tps_total: Count
+
+    @model_validator(mode="after")
+    def _tps(self) -> SubRegion:
+        if self.tps_reported > self.tps_total:
+            raise ValueError(
+                f"sub-region {self.code}: TPS reported ({self.tps_reported}) exceeds TPS total ({self.tps_total})"
+            )
+        return self
+
+    @property
+    def total_votes(self) -> int:
+        return sum(self.votes.values())
+
+    @cached_property
+    def leader_ids(self) -> tuple[str, ...]:
+        """Ids of the ticket(s) with the most votes here; empty when nothing is in."""
+        if not self.votes or self.total_votes == 0:
+            return ()
+        top = max(self.votes.values())
+        return tuple(sorted(i for i, v in self.votes.items() if v == top))
+
+
+class QuickCountInfo(_Frozen):
+    """Who ran a quick count and how (for stage quick_count)."""
+
+    institute: str = Field(min_length=1)
+    sample_tps: Count | None = None
+    margin_of_error: Decimal | None = Field(default=None, ge=0, le=20)
+    data_in: Decimal | None = Field(default=None, ge=0, le=100)  # percent of the sample in
+
+
+class RecapInfo(_Frozen):
+    """The plenary that adopted an official recapitulation (stage official_recap)."""
+
+    plenary: str = Field(min_length=1)  # "rapat pleno terbuka KPU Provinsi Kalimantan Timur"
+    date: AwareDatetime | None = None
+
+
+class TicketResult(_Frozen):
+    """A ticket's figures within its race, derived by the snapshot."""
+
+    ticket: Ticket
+    votes: int
+    share: Decimal
+    rank: int  # 1 = most votes; equal votes share a rank
+
+
+class RaceSnapshot(_Frozen):
+    """Every figure of one race at one moment, validated."""
+
+    race: str = Field(pattern=r"^(pkwkp/\d{2}|pkwkk/\d{4})$")  # "pkwkp/64"
+    kind: RaceKind
+    year: int = Field(ge=2000, le=2100)
+    region: Region
+    tickets: tuple[Ticket, ...] = Field(min_length=1)
+    votes: dict[str, Votes]
+    tps_reported: Count
+    tps_total: Count = Field(gt=0)
+    timestamp: AwareDatetime
+    stage: Stage = Stage.REAL_COUNT
+    source_url: str = Field(min_length=1)
+    sub_regions: tuple[SubRegion, ...] = ()
+    sub_region_level: str = "kabupaten/kota"  # what the rows are, in words
+    quick_count: QuickCountInfo | None = None
+    recap: RecapInfo | None = None
+    #: sha256 of the raw payload(s) this snapshot came from, when known.
+    data_sha256: str | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RaceSnapshot:
+        if self.tps_reported > self.tps_total:
+            raise ValueError(
+                f"TPS reported ({self.tps_reported}) exceeds TPS total ({self.tps_total}); check tps"
+            )
+        ids = [t.id for t in self.tickets]
+        numbers = [t.number for t in self.tickets]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"duplicate ticket ids: {ids}")
+        if len(set(numbers)) != len(numbers):
+            raise ValueError(f"duplicate nomor urut: {sorted(numbers)}")
+        missing = [i for i in ids if i not in self.votes]
+        if missing:
+            raise ValueError(f"no votes given for ticket(s) {', '.join(missing)}")
+        unknown = sorted(set(self.votes) - set(ids))
+        if unknown:
+            raise ValueError(f"votes for unknown ticket id(s) {', '.join(unknown)}")
+        for row in self.sub_regions:
+            extra = sorted(set(row.votes) - set(ids))
+            if extra:
+                raise ValueError(f"sub-region {row.code} has votes for unknown ticket id(s) {', '.join(extra)}")
+        if sum(t.empty_column for t in self.tickets) > 1:
+            raise ValueError("more than one empty column")
+        if any(t.empty_column for t in self.tickets) and len(self.tickets) != 2:
+            raise ValueError("an empty column only appears in single-ticket races (ticket vs kolom kosong)")
+        if self.stage is Stage.QUICK_COUNT and self.quick_count is None:
+            raise ValueError("a quick count needs quick_count.institute")
+        if self.stage is Stage.OFFICIAL_RECAP and self.recap is None:
+            raise ValueError("an official recap needs recap.plenary")
+        return self
+
+    # -- derived figures -------------------------------------------------
+
+    @property
+    def code(self) -> str:
+        return self.region.code
+
+    @property
+    def total_votes(self) -> int:
+        """Valid votes for all columns (the base of every share)."""
+        return sum(self.votes.values())
+
+    @cached_property
+    def results(self) -> tuple[TicketResult, ...]:
+        """Tickets in rank order (most votes first; ballot number breaks ties in order only)."""
+        total = self.total_votes
+        ordered = sorted(self.tickets, key=lambda t: (-self.votes[t.id], t.number))
+        out: list[TicketResult] = []
+        for position, ticket in enumerate(ordered, start=1):
+            votes = self.votes[ticket.id]
+            rank = out[-1].rank if out and out[-1].votes == votes else position
+            out.append(TicketResult(ticket=ticket, votes=votes, share=share(votes, total), rank=rank))
+        return tuple(out)
+
+    @property
+    def leader(self) -> TicketResult:
+        return self.results[0]
+
+    @property
+    def runner_up(self) -> TicketResult | None:
+        return self.results[1] if len(self.results) > 1 else None
+
+    @property
+    def is_tie(self) -> bool:
+        """The top two have the same number of votes."""
+        return self.runner_up is not None and self.runner_up.votes == self.leader.votes
+
+    @property
+    def margin_votes(self) -> int:
+        """Votes between first and second (0 in a single-column race)."""
+        return self.leader.votes - self.runner_up.votes if self.runner_up else self.leader.votes
+
+    @property
+    def margin_points(self) -> Decimal:
+        """Percentage points between first and second, from the shares as published.
+
+        Taken as the difference of the two rounded shares, so the figure a
+        reader computes from the article (55,66 - 44,34 = 11,32) is the one printed.
+        """
+        return self.leader.share - self.runner_up.share if self.runner_up else self.leader.share
+
+    @property
+    def progress(self) -> Decimal:
+        """Share of TPS reported, two decimals half-up (96,40 for 6.048 of 6.274)."""
+        return share(self.tps_reported, self.tps_total)
+
+    @property
+    def has_data(self) -> bool:
+        """False for a race with no TPS reported (no article is written)."""
+        return self.tps_reported > 0 and self.total_votes > 0
+
+    def ticket_by_id(self, ticket_id: str) -> Ticket:
+        for ticket in self.tickets:
+            if ticket.id == ticket_id:
+                return ticket
+        raise KeyError(ticket_id)

@@ -1,0 +1,119 @@
+"""Stories to Markdown text through the Jinja templates in ``templates/id/``.
+
+One sandboxed :class:`~jinja2.sandbox.SandboxedEnvironment` per run, with
+``StrictUndefined`` (a missing variable fails, it never prints ""). Every value
+printed is escaped for Markdown unless it is marked safe, so a name or an
+editor note can never start a list, a link or emphasis, and data is never
+evaluated as template code. Stock sentences from ``config/`` are rendered in
+the same sandbox.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict
+from pathlib import Path
+
+from jinja2 import FileSystemLoader, StrictUndefined, TemplateError as JinjaError
+from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
+
+from .config import Config, data_path
+from .errors import TemplateError
+from .formatting import count_words, format_percent, format_votes, ordinal
+from .story import Story
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
+
+
+def escape_markdown(value: object) -> str:
+    """Backslash-escape characters that Markdown would interpret inline."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(value))
+
+
+def _finalize(value: object) -> object:
+    if isinstance(value, Markup):
+        return str(value)
+    if isinstance(value, str):
+        return escape_markdown(value)
+    return value
+
+
+class Renderer:
+    """Renders stories; build one per run (templates compile once)."""
+
+    def __init__(self, config: Config, templates: Path | None = None) -> None:
+        self.config = config
+        folder = templates or data_path("templates", "id")
+        self.env = SandboxedEnvironment(
+            loader=FileSystemLoader(str(folder)),
+            undefined=StrictUndefined,
+            keep_trailing_newline=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            autoescape=False,
+            finalize=_finalize,
+        )
+        self.env.filters.update(votes=format_votes, percent=format_percent, words=count_words, ordinal=ordinal)
+        self.env.filters["safe"] = Markup
+        try:
+            self._article = self.env.get_template("article.md.j2")
+        except JinjaError as exc:
+            raise TemplateError(f"{folder}/article.md.j2: {exc}") from None
+        self._stock = {}
+        stock = config.publication.stock
+        texts = {f"attribution.{k}": v for k, v in stock.attribution.items()}
+        texts |= {f"caveat.{k}": v for k, v in stock.caveat.items()}
+        texts |= {"disclosure": stock.disclosure, "sign_off": stock.sign_off, "dateline": config.publication.dateline}
+        for name, text in texts.items():
+            try:
+                self._stock[name] = self.env.from_string(text)
+            except JinjaError as exc:
+                raise TemplateError(f"publication.yaml: stock sentence {name}: {exc}") from None
+
+    def stock(self, name: str, story: Story) -> Markup:
+        """A stock sentence of the publication, rendered for a story."""
+        template = self._stock.get(name)
+        if template is None:
+            raise TemplateError(
+                f"publication.yaml: no stock sentence {name!r}; add it under stock "
+                f"(needed for stage {story.stage})"
+            )
+        pub = self.config.publication
+        try:
+            return Markup(template.render(
+                story=story, kpu=story.kpu_body, public_site=pub.public_site, outlet=pub.outlet,
+                source_url=story.source_url,
+            ).strip())
+        except JinjaError as exc:
+            raise TemplateError(f"publication.yaml: stock sentence {name} for race {story.race}: {exc}") from None
+
+    def body(self, story: Story) -> str:
+        """The article text (Markdown, without front matter)."""
+        try:
+            text = self._article.render(
+                story=story,
+                stock=lambda name: self.stock(name, story),
+                publication=self.config.publication,
+            )
+        except JinjaError as exc:
+            raise TemplateError(f"template article.md.j2 for race {story.race}: {exc}") from None
+        return _tidy(text)
+
+
+def _tidy(text: str) -> str:
+    """One blank line between paragraphs, no trailing spaces, one final newline."""
+    lines = [line.rstrip() for line in text.splitlines()]
+    out: list[str] = []
+    for line in lines:
+        if not line and (not out or not out[-1]):
+            continue
+        out.append(line)
+    while out and not out[-1]:
+        out.pop()
+    return "\n".join(out) + "\n"
+
+
+def story_dict(story: Story) -> dict:
+    """A story as plain data (for debugging and the review report)."""
+    return asdict(story)

@@ -1,0 +1,44 @@
+"""Sources: raw payloads in, validated :class:`~generator.models.RaceSnapshot` out.
+
+- :mod:`.sirekap`  KPU's public real-count JSON (paslon, wilayah, hhcw files)
+- :mod:`.files`    newsgen's own YAML/JSON format, typed by editors
+"""
+
+from __future__ import annotations
+
+from pydantic import ValidationError
+
+from ..config import format_validation
+from ..errors import DataError
+from ..models import RaceSnapshot, Ticket
+from ..names import is_empty_column, person_name, split_ticket
+
+
+def make_ticket(ticket_id: str, number: int, raw_name: str, colour: str | None = None) -> Ticket:
+    """A ticket from KPU's ``"HEAD - DEPUTY"`` name, cased in house style."""
+    if is_empty_column(raw_name):
+        return Ticket(id=ticket_id, number=number, empty_column=True, colour=colour)
+    head_raw, deputy_raw = split_ticket(raw_name)
+    head = person_name(head_raw)
+    deputy = person_name(deputy_raw) if deputy_raw else None
+    return Ticket(
+        id=ticket_id,
+        number=number,
+        head=head.full,
+        deputy=deputy.full if deputy else "",
+        head_short=head.short,
+        deputy_short=deputy.short if deputy else "",
+        colour=colour,
+    )
+
+
+def validated_snapshot(data: dict, *, where: str, race: str) -> RaceSnapshot:
+    """Build a snapshot, turning validation errors into a :class:`DataError`."""
+    try:
+        return RaceSnapshot.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or None
+        lines = format_validation(exc)
+        message = "; ".join(line.split(": ", 1)[1] if ": " in line else line for line in lines[:3])
+        raise DataError(message, where=where, race=race, field=field) from None

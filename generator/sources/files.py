@@ -1,0 +1,242 @@
+"""newsgen's own snapshot format (YAML or JSON), typed by editors.
+
+For figures without a feed (quick counts, the official recap) and for the
+embedded example data. One file holds any number of races::
+
+    format: newsgen/1
+    races:
+      - race: pkwkp/64                  # pkwkp/PP governor, pkwkk/PPKK regent/mayor
+        region: Kalimantan Timur
+        stage: real_count               # quick_count | real_count | official_recap
+        timestamp: 2024-11-28T10:15:04+07:00
+        source_url: https://sirekappilkada-obj-data.kpu.go.id/pilkada/hhcw/pkwkp/64.json
+        tps: {reported: 6048, total: 6274}
+        tickets:
+          - {number: 1, head: "Dr. Ir. H. ISRAN NOOR, M.Si.", deputy: "...", votes: 766850}
+          - {number: 2, empty_column: true, votes: 1234}      # kolom kosong
+        sub_regions:                    # optional: where each ticket led
+          - {code: "6401", name: Paser, tps: {reported: 482, total: 485}, votes: {1: 56043, 2: 77350}}
+
+Names may be typed as KPU prints them (capitals) or already cased. Every key
+is checked: a typo is an error naming the file, the race and the field.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt, ValidationError, model_validator
+
+from ..config import format_validation
+from ..errors import DataError
+from ..models import QuickCountInfo, RaceKind, RaceSnapshot, RecapInfo, Stage
+from ..names import case_place
+from . import make_ticket, validated_snapshot
+from .sirekap import region_display_name
+
+FORMAT = "newsgen/1"
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TpsInput(_Input):
+    reported: StrictInt = Field(ge=0)
+    total: StrictInt = Field(gt=0)
+
+    @model_validator(mode="after")
+    def _order(self) -> TpsInput:
+        if self.reported > self.total:
+            raise ValueError(f"reported ({self.reported}) is more than total ({self.total}); TPS reported cannot exceed the TPS total")
+        return self
+
+
+class TicketInput(_Input):
+    number: StrictInt = Field(ge=1, le=20)
+    id: str | None = None
+    head: str | None = None
+    deputy: str | None = None
+    empty_column: bool = False
+    colour: str | None = None
+    votes: StrictInt = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _names(self) -> TicketInput:
+        if self.empty_column and (self.head or self.deputy):
+            raise ValueError("the empty column (kolom kosong) takes no names")
+        if not self.empty_column and not (self.head and self.head.strip()):
+            raise ValueError("a ticket needs 'head' (the head candidate's name)")
+        return self
+
+
+class SubRegionInput(_Input):
+    code: str = Field(pattern=r"^\d{4,13}$")
+    name: str = Field(min_length=1)
+    tps: TpsInput
+    votes: dict[StrictInt, StrictInt] = Field(default_factory=dict)  # nomor urut -> votes
+
+
+class RaceInput(_Input):
+    race: str = Field(pattern=r"^(pkwkp/\d{2}|pkwkk/\d{4})$")
+    region: str = Field(min_length=1)
+    kind: Literal["gubernur", "bupati", "walikota"] | None = None
+    year: StrictInt = 2024
+    stage: Stage = Stage.REAL_COUNT
+    timestamp: AwareDatetime
+    source_url: str = Field(min_length=1)
+    tps: TpsInput
+    tickets: list[TicketInput] = Field(min_length=1)
+    sub_region_level: str | None = None
+    sub_regions: list[SubRegionInput] = Field(default_factory=list)
+    quick_count: QuickCountInfo | None = None
+    recap: RecapInfo | None = None
+
+
+class FileInput(_Input):
+    format: Literal["newsgen/1"] = FORMAT
+    races: list[dict] = Field(min_length=1)
+
+
+def _kind(entry: RaceInput) -> RaceKind:
+    if entry.kind:
+        return RaceKind(entry.kind)
+    if entry.race.startswith("pkwkp/"):
+        return RaceKind.GUBERNUR
+    return RaceKind.WALIKOTA if entry.region.lower().startswith("kota ") else RaceKind.BUPATI
+
+
+def _snapshot(entry: RaceInput, where: str) -> RaceSnapshot:
+    code = entry.race.split("/")[1]
+    kind = _kind(entry)
+    tickets = [
+        make_ticket(t.id or str(t.number), t.number,
+                    "KOLOM KOSONG - " if t.empty_column else f"{t.head} - {t.deputy or ''}".rstrip(" -"),
+                    t.colour)
+        for t in entry.tickets
+    ]
+    by_number = {t.number: t for t in tickets}
+    sub_regions = []
+    for index, row in enumerate(entry.sub_regions):
+        unknown = sorted(set(row.votes) - set(by_number))
+        if unknown:
+            raise DataError(f"votes for nomor urut {unknown} but the race has no such ticket",
+                            where=where, race=entry.race, field=f"sub_regions.{index}.votes")
+        sub_regions.append({
+            "code": row.code, "name": case_place(row.name),
+            "votes": {by_number[n].id: row.votes.get(n, 0) for n in by_number} if row.votes else {},
+            "tps_reported": row.tps.reported, "tps_total": row.tps.total,
+        })
+    data = {
+        "race": entry.race,
+        "kind": kind,
+        "year": entry.year,
+        "region": {"code": code, "name": region_display_name(kind, entry.region) if kind is not RaceKind.GUBERNUR else case_place(entry.region), "province_code": code[:2]},
+        "tickets": tuple(tickets),
+        "votes": {t.id: source.votes for t, source in zip(tickets, entry.tickets)},
+        "tps_reported": entry.tps.reported,
+        "tps_total": entry.tps.total,
+        "timestamp": entry.timestamp,
+        "stage": entry.stage,
+        "source_url": entry.source_url,
+        "sub_regions": tuple(sub_regions),
+        "sub_region_level": entry.sub_region_level or ("kabupaten/kota" if kind is RaceKind.GUBERNUR else "kecamatan"),
+        "quick_count": entry.quick_count,
+        "recap": entry.recap,
+    }
+    return validated_snapshot(data, where=where, race=entry.race)
+
+
+def load_text(text: str, *, where: str) -> object:
+    """Parse YAML (a superset of JSON) safely; errors name the file and line."""
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f"{where}:{mark.line + 1}" if mark else where
+        problem = getattr(exc, "problem", None) or "not valid YAML"
+        raise DataError(f"malformed YAML ({problem}); fix the syntax near that line", where=at) from None
+
+
+def read_file(path: Path) -> list[RaceSnapshot | DataError]:
+    """Every race of one snapshot file: a snapshot, or the error that holds it back.
+
+    A problem with the file as a whole (unreadable, malformed, wrong format)
+    raises :class:`DataError`.
+    """
+    where = str(path)
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataError(f"not UTF-8 text (byte {exc.start}); save the file as UTF-8", where=where) from None
+    except OSError as exc:
+        raise DataError(f"cannot read the file ({exc.strerror})", where=where) from None
+    raw = load_text(text, where=where)
+    try:
+        document = FileInput.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise DataError("; ".join(format_validation(exc)[:3]) + f" (expected 'format: {FORMAT}' and a list 'races')",
+                        where=where, field=".".join(map(str, first["loc"])) or None) from None
+    out: list[RaceSnapshot | DataError] = []
+    for index, item in enumerate(document.races):
+        race = item.get("race") if isinstance(item, dict) else None
+        label = str(race) if race else f"#{index + 1}"
+        try:
+            entry = RaceInput.model_validate(item)
+            out.append(_snapshot(entry, where))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            field = ".".join(str(p) for p in first["loc"]) or None
+            message = "; ".join(line.split(": ", 1)[-1] for line in format_validation(exc)[:3])
+            out.append(DataError(message, where=where, race=label, field=field))
+        except DataError as exc:
+            out.append(exc)
+    return out
+
+
+def snapshot_to_input(snapshot: RaceSnapshot) -> dict:
+    """A snapshot in this module's format (for recording editor files from a feed)."""
+    numbers = {t.id: t.number for t in snapshot.tickets}
+    tickets = []
+    for t in snapshot.tickets:
+        item: dict = {"number": t.number, "id": t.id}
+        if t.empty_column:
+            item["empty_column"] = True
+        else:
+            item["head"] = t.head
+            if t.deputy:
+                item["deputy"] = t.deputy
+        if t.colour:
+            item["colour"] = t.colour
+        item["votes"] = snapshot.votes[t.id]
+        tickets.append(item)
+    out: dict = {
+        "race": snapshot.race,
+        "region": snapshot.region.name,
+        "kind": snapshot.kind.value,
+        "year": snapshot.year,
+        "stage": snapshot.stage.value,
+        "timestamp": snapshot.timestamp.isoformat(),
+        "source_url": snapshot.source_url,
+        "tps": {"reported": snapshot.tps_reported, "total": snapshot.tps_total},
+        "tickets": tickets,
+    }
+    if snapshot.sub_regions:
+        out["sub_region_level"] = snapshot.sub_region_level
+        out["sub_regions"] = [
+            {"code": r.code, "name": r.name, "tps": {"reported": r.tps_reported, "total": r.tps_total},
+             "votes": {numbers[i]: v for i, v in r.votes.items()}}
+            for r in snapshot.sub_regions
+        ]
+    return out
+
+
+def dump_json(snapshots: list[RaceSnapshot]) -> str:
+    return json.dumps({"format": FORMAT, "races": [snapshot_to_input(s) for s in snapshots]}, ensure_ascii=False, indent=2)
+
+
+__all__ = ["FORMAT", "dump_json", "load_text", "read_file", "snapshot_to_input"]

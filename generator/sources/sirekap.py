@@ -1,0 +1,313 @@
+"""KPU Sirekap (Pilkada 2024) public JSON -> race snapshots.
+
+Three kinds of file (see ``DESIGN.md``)::
+
+    /pilkada/paslon/{t}.json          candidates: {region: {id: {nama, nomor_urut, warna}}}
+    /wilayah/pilkada/{t}/{p}.json     region names: [{nama, kode, tingkat}]
+    /pilkada/hhcw/{t}/{p}[/{k}].json  tallies: tungsura.chart / tungsura.table, ts
+
+Upstream payloads are read leniently (unknown keys ignored) but every figure
+used is checked. Candidate ids always come from the paslon file, never from
+chart keys (a race with nothing reported has none); the empty column is an
+ordinary candidate named ``KOLOM KOSONG - ``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from ..errors import DataError
+from ..formatting import ZONES
+from ..models import RaceKind, RaceSnapshot, Stage, Ticket
+from ..names import case_place
+from . import make_ticket, validated_snapshot
+
+DEFAULT_BASE_URL = "https://sirekappilkada-obj-data.kpu.go.id"
+_CANDIDATE_KEY = re.compile(r"^\d{6,7}$")
+_TS_FORMAT = "%Y-%m-%d %H:%M:%S"
+#: Sirekap writes local time without a zone; in practice it is WIB.
+SIREKAP_ZONE = ZONES["WIB"]
+
+
+def tally_path(race: str, region: str | None = None) -> str:
+    """Object-store path of a race's tally: ``pkwkp/64`` -> ``/pilkada/hhcw/pkwkp/64.json``.
+
+    ``pkwkk/6472`` -> ``/pilkada/hhcw/pkwkk/64/6472.json``; ``region`` narrows a
+    governor race to one kab/kota (``/pilkada/hhcw/pkwkp/64/6472.json``).
+    """
+    kind, code = race.split("/")
+    parts = [code[:2]] if len(code) == 2 else [code[:2], code]
+    if region:
+        parts.append(region)
+    return f"/pilkada/hhcw/{kind}/{'/'.join(parts)}.json"
+
+
+def paslon_path(kind: str) -> str:
+    return f"/pilkada/paslon/{kind}.json"
+
+
+def wilayah_path(kind: str, *codes: str) -> str:
+    """``wilayah_path("pkwkp")`` -> provinces; ``("pkwkp", "64")`` -> kab/kota of 64."""
+    return f"/wilayah/pilkada/{kind}/{'/'.join(codes) if codes else '0'}.json"
+
+
+@dataclass(frozen=True)
+class PaslonEntry:
+    id: str
+    number: int
+    name: str
+    colour: str | None
+
+
+@dataclass(frozen=True)
+class TallyRow:
+    code: str
+    votes: dict[str, int]
+    tps_reported: int
+    tps_total: int
+
+
+@dataclass(frozen=True)
+class Tally:
+    """One hhcw file: the chart of its own region plus a row per child region."""
+
+    votes: dict[str, int]
+    tps_reported: int
+    tps_total: int
+    rows: tuple[TallyRow, ...]
+    timestamp: datetime
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _expect(cond: bool, message: str, where: str, fld: str, race: str | None = None) -> None:
+    if not cond:
+        raise DataError(message, where=where, race=race, field=fld)
+
+
+def _count(value: object, where: str, fld: str, race: str | None) -> int:
+    _expect(
+        isinstance(value, int) and not isinstance(value, bool) and value >= 0,
+        f"expected a whole number >= 0, found {value!r}",
+        where,
+        fld,
+        race,
+    )
+    return value  # type: ignore[return-value]
+
+
+def parse_paslon(payload: object, *, where: str) -> dict[str, tuple[PaslonEntry, ...]]:
+    """The candidate master: region code -> its entries in ballot order."""
+    _expect(isinstance(payload, dict), f"expected an object keyed by region code, found {type(payload).__name__}", where, "(top level)")
+    out: dict[str, tuple[PaslonEntry, ...]] = {}
+    for region, entries in payload.items():  # type: ignore[union-attr]
+        _expect(isinstance(entries, dict), "expected an object keyed by candidate id", where, region)
+        parsed = []
+        for cid, entry in entries.items():
+            fld = f"{region}.{cid}"
+            _expect(isinstance(entry, dict), "expected a candidate object", where, fld)
+            name = entry.get("nama")
+            number = entry.get("nomor_urut")
+            _expect(isinstance(name, str) and name.strip() != "", "candidate has no 'nama'", where, f"{fld}.nama")
+            _expect(isinstance(number, int) and not isinstance(number, bool) and number >= 1, f"bad 'nomor_urut' {number!r}", where, f"{fld}.nomor_urut")
+            colour = entry.get("warna") if isinstance(entry.get("warna"), str) else None
+            parsed.append(PaslonEntry(id=str(cid), number=number, name=name, colour=colour))
+        out[str(region)] = tuple(sorted(parsed, key=lambda e: e.number))
+    return out
+
+
+def parse_wilayah(payload: object, *, where: str) -> dict[str, str]:
+    """A wilayah list: code -> KPU name (capitals)."""
+    _expect(isinstance(payload, list), f"expected a list of regions, found {type(payload).__name__}", where, "(top level)")
+    names: dict[str, str] = {}
+    for index, item in enumerate(payload):  # type: ignore[arg-type]
+        _expect(isinstance(item, dict) and isinstance(item.get("kode"), str) and isinstance(item.get("nama"), str),
+                "expected {nama, kode}", where, f"[{index}]")
+        names[item["kode"]] = item["nama"]
+    return names
+
+
+def _progress(obj: object, where: str, fld: str, race: str | None) -> tuple[int, int]:
+    _expect(isinstance(obj, dict), "expected a 'progres' object with total and progres", where, fld, race)
+    total = _count(obj.get("total"), where, f"{fld}.total", race)  # type: ignore[union-attr]
+    done = _count(obj.get("progres"), where, f"{fld}.progres", race)  # type: ignore[union-attr]
+    return done, total
+
+
+def _candidate_votes(obj: dict, where: str, fld: str, race: str | None) -> dict[str, int]:
+    return {
+        key: _count(value, where, f"{fld}.{key}", race)
+        for key, value in obj.items()
+        if _CANDIDATE_KEY.match(key)
+    }
+
+
+def parse_timestamp(value: object, *, where: str, race: str | None = None) -> datetime:
+    """Sirekap ``ts`` (``2024-11-28 10:15:04``, WIB) -> aware datetime."""
+    try:
+        return datetime.strptime(str(value), _TS_FORMAT).replace(tzinfo=SIREKAP_ZONE)
+    except ValueError:
+        raise DataError(f"expected a time like '2024-11-28 10:15:04', found {value!r}", where=where, race=race, field="ts") from None
+
+
+def parse_tally(payload: object, *, where: str, race: str | None = None) -> Tally:
+    """One hhcw file (any level)."""
+    _expect(isinstance(payload, dict), f"expected a JSON object, found {type(payload).__name__}", where, "(top level)", race)
+    tungsura = payload.get("tungsura")  # type: ignore[union-attr]
+    _expect(isinstance(tungsura, dict), "missing 'tungsura' object", where, "tungsura", race)
+    chart = tungsura.get("chart")
+    _expect(isinstance(chart, dict), "missing 'tungsura.chart' object", where, "tungsura.chart", race)
+    done, total = _progress(chart.get("progres", payload.get("progres")), where, "tungsura.chart.progres", race)  # type: ignore[union-attr]
+    table = tungsura.get("table") or {}
+    _expect(isinstance(table, dict), "expected 'tungsura.table' to be an object", where, "tungsura.table", race)
+    rows = []
+    for code, row in table.items():
+        fld = f"tungsura.table.{code}"
+        _expect(isinstance(row, dict), "expected a row object", where, fld, race)
+        row_done, row_total = _progress(row.get("progres"), where, f"{fld}.progres", race)
+        _expect(row_done <= row_total, f"TPS reported ({row_done}) exceeds TPS total ({row_total})", where, f"{fld}.progres", race)
+        rows.append(TallyRow(code=str(code), votes=_candidate_votes(row, where, fld, race),
+                             tps_reported=row_done, tps_total=row_total))
+    return Tally(
+        votes=_candidate_votes(chart, where, "tungsura.chart", race),  # type: ignore[arg-type]
+        tps_reported=done,
+        tps_total=total,
+        rows=tuple(rows),
+        timestamp=parse_timestamp(payload.get("ts"), where=where, race=race),  # type: ignore[union-attr]
+    )
+
+
+def race_kind(race: str, kab_name: str | None) -> RaceKind:
+    """Governor for ``pkwkp``; mayor for a ``KOTA`` (third digit 7), else regent."""
+    kind, code = race.split("/")
+    if kind == "pkwkp":
+        return RaceKind.GUBERNUR
+    if (kab_name or "").upper().startswith("KOTA ") or (kab_name is None and code[2] == "7"):
+        return RaceKind.WALIKOTA
+    return RaceKind.BUPATI
+
+
+def region_display_name(kind: RaceKind, kpu_name: str) -> str:
+    """``KOTA SAMARINDA`` -> ``Kota Samarinda``; ``PASER`` -> ``Kabupaten Paser``."""
+    name = case_place(kpu_name)
+    if kind is RaceKind.BUPATI and not name.lower().startswith("kabupaten "):
+        name = f"Kabupaten {name}"
+    return name
+
+
+def _tickets(entries: tuple[PaslonEntry, ...]) -> tuple[Ticket, ...]:
+    return tuple(make_ticket(e.id, e.number, e.name, e.colour) for e in entries)
+
+
+def _check_chart_rows(votes: dict[str, int], rows: tuple[TallyRow, ...], where: str, race: str) -> None:
+    with_votes = [r for r in rows if r.votes]
+    if not with_votes:
+        return
+    for cid, total in votes.items():
+        summed = sum(r.votes.get(cid, 0) for r in with_votes)
+        if summed != total:
+            raise DataError(
+                f"chart total {total} differs from the sum of the table rows {summed}; the file is inconsistent",
+                where=where, race=race, field=f"tungsura.chart.{cid}",
+            )
+
+
+def snapshot_from_tally(
+    race: str,
+    tally: Tally,
+    paslon: dict[str, tuple[PaslonEntry, ...]],
+    *,
+    region_name: str,
+    child_names: dict[str, str] | None,
+    source_url: str,
+    year: int = 2024,
+    data_sha256: str | None = None,
+) -> RaceSnapshot:
+    """A race file (chart = this race) -> snapshot; rows become sub-regions when named.
+
+    ``region_name`` is the KPU name (``KALIMANTAN TIMUR``, ``KOTA SAMARINDA``);
+    ``child_names`` the wilayah names of the table rows, if known.
+    """
+    kind_code, code = race.split("/")
+    entries = paslon.get(code)
+    if not entries:
+        raise DataError(f"no candidates for region {code} in the paslon file", where=source_url, race=race, field="paslon")
+    known = {e.id for e in entries}
+    unknown = sorted(set(tally.votes) - known)
+    if unknown:
+        raise DataError(f"chart has votes for candidate ids not in the paslon file: {', '.join(unknown)}",
+                        where=source_url, race=race, field="tungsura.chart")
+    _check_chart_rows(tally.votes, tally.rows, source_url, race)
+    kind = race_kind(race, None if kind_code == "pkwkp" else region_name)
+    sub_regions = []
+    if child_names:
+        for row in tally.rows:
+            name = child_names.get(row.code)
+            if name is None:
+                raise DataError(f"table row {row.code} has no name in the wilayah list", where=source_url, race=race, field=f"tungsura.table.{row.code}")
+            sub_regions.append({
+                "code": row.code, "name": case_place(name),
+                "votes": {e.id: row.votes.get(e.id, 0) for e in entries} if row.votes else {},
+                "tps_reported": row.tps_reported, "tps_total": row.tps_total,
+            })
+    data = {
+        "race": race,
+        "kind": kind,
+        "year": year,
+        "region": {"code": code, "name": region_display_name(kind, region_name), "province_code": code[:2]},
+        "tickets": _tickets(entries),
+        "votes": {e.id: tally.votes.get(e.id, 0) for e in entries},
+        "tps_reported": tally.tps_reported,
+        "tps_total": tally.tps_total,
+        "timestamp": tally.timestamp,
+        "stage": Stage.REAL_COUNT,
+        "source_url": source_url,
+        "sub_regions": tuple(sub_regions),
+        "sub_region_level": "kabupaten/kota" if kind_code == "pkwkp" and len(code) == 2 else "kecamatan",
+        "data_sha256": data_sha256,
+    }
+    return validated_snapshot(data, where=source_url, race=race)
+
+
+def snapshots_from_province_pkwkk(
+    tally: Tally,
+    paslon: dict[str, tuple[PaslonEntry, ...]],
+    *,
+    kab_names: dict[str, str],
+    source_url: str,
+    year: int = 2024,
+) -> list[RaceSnapshot | DataError]:
+    """A province-level ``pkwkk`` file: one regent/mayor race per table row.
+
+    Returns a snapshot or the error for each row, so one bad row does not hide
+    the others.
+    """
+    out: list[RaceSnapshot | DataError] = []
+    for row in tally.rows:
+        race = f"pkwkk/{row.code}"
+        try:
+            entries = paslon.get(row.code)
+            if not entries:
+                raise DataError(f"no candidates for region {row.code} in the paslon file", where=source_url, race=race, field="paslon")
+            unknown = sorted(set(row.votes) - {e.id for e in entries})
+            if unknown:
+                raise DataError(f"row has votes for candidate ids not in the paslon file: {', '.join(unknown)}",
+                                where=source_url, race=race, field=f"tungsura.table.{row.code}")
+            name = kab_names.get(row.code)
+            if name is None:
+                raise DataError(f"no name for {row.code} in the wilayah list", where=source_url, race=race, field="wilayah")
+            kind = race_kind(race, name)
+            data = {
+                "race": race, "kind": kind, "year": year,
+                "region": {"code": row.code, "name": region_display_name(kind, name), "province_code": row.code[:2]},
+                "tickets": _tickets(entries),
+                "votes": {e.id: row.votes.get(e.id, 0) for e in entries},
+                "tps_reported": row.tps_reported, "tps_total": row.tps_total,
+                "timestamp": tally.timestamp, "stage": Stage.REAL_COUNT, "source_url": source_url,
+            }
+            out.append(validated_snapshot(data, where=source_url, race=race))
+        except DataError as exc:
+            out.append(exc)
+    return out

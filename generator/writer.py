@@ -1,0 +1,99 @@
+"""The one module that writes into the output folder.
+
+Articles are Markdown with YAML front matter produced by a YAML dumper (and
+parsed back before writing, so a name can never break it). Writes are atomic
+(temporary file in the same folder, then rename), UTF-8 with ``\\n`` endings.
+The writer refuses paths outside its folder and the same path twice in a run.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import yaml
+
+from .errors import OutputError
+
+FRONT_MATTER_FENCE = "---"
+
+
+class _Dumper(yaml.SafeDumper):
+    """Safe dumper that indents lists under their key (readable diffs)."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False):  # noqa: FBT001, FBT002
+        return super().increase_indent(flow, False)
+
+
+def front_matter(data: dict) -> str:
+    """YAML front matter block, checked by parsing it back."""
+    text = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000, default_flow_style=False)
+    if yaml.safe_load(text) != data:
+        raise OutputError(f"front matter does not survive a YAML round trip: {data.get('slug')}")
+    return f"{FRONT_MATTER_FENCE}\n{text}{FRONT_MATTER_FENCE}\n"
+
+
+def split_front_matter(text: str) -> tuple[dict, str]:
+    """Parse a file written by :func:`front_matter` back into (data, body)."""
+    if not text.startswith(FRONT_MATTER_FENCE + "\n"):
+        raise OutputError("no front matter")
+    _, head, body = text.split(FRONT_MATTER_FENCE + "\n", 2)
+    return yaml.safe_load(head) or {}, body
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically (never a half-written file)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class Writer:
+    """Owns one output folder for one run."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder.resolve()
+        self._written: set[Path] = set()
+
+    def path_for(self, relative: str) -> Path:
+        target = (self.folder / relative).resolve()
+        if self.folder != target and self.folder not in target.parents:
+            raise OutputError(f"refusing to write {relative!r}: outside the output folder {self.folder}")
+        return target
+
+    def write_text(self, relative: str, text: str) -> tuple[Path, bool]:
+        """Write a text file; returns (path, changed). Unchanged files are not touched."""
+        path = self.path_for(relative)
+        if path in self._written:
+            raise OutputError(f"{relative} would be written twice in one run (two races with the same slug?)")
+        self._written.add(path)
+        data = text.replace("\r\n", "\n").encode("utf-8")
+        try:
+            if path.read_bytes() == data:
+                return path, False
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            raise OutputError(f"cannot read {path}: {exc.strerror}") from None
+        try:
+            atomic_write(path, data)
+        except OSError as exc:
+            raise OutputError(f"cannot write {path}: {exc.strerror}; check the --out folder") from None
+        return path, True
+
+    def read_existing(self, relative: str) -> str | None:
+        path = self.path_for(relative)
+        try:
+            return path.read_text(encoding="utf-8")
+        except (FileNotFoundError, UnicodeDecodeError):
+            return None
