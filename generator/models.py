@@ -192,6 +192,11 @@ class RaceSnapshot(_Frozen):
             extra = sorted(set(row.votes) - set(ids))
             if extra:
                 raise ValueError(f"sub-region {row.code} has votes for unknown ticket id(s) {', '.join(extra)}")
+        if len(self.tickets) < 2:
+            raise ValueError(
+                "a race needs at least two ballot columns; a single ticket runs against the "
+                "kolom kosong (add it as a ticket with empty_column: true)"
+            )
         if sum(t.empty_column for t in self.tickets) > 1:
             raise ValueError("more than one empty column")
         if any(t.empty_column for t in self.tickets) and len(self.tickets) != 2:

@@ -26,7 +26,7 @@ PREFIX_TITLES = {
     "marsda": "Marsda", "kombes": "Kombes", "brigjen.": "Brigjen", "pol.": "Pol.",
 }
 #: Acronyms that stay in capitals (forces and police).
-UPPER_WORDS = {"TNI", "POLRI", "AD", "AL", "AU", "AKBP", "AKP", "KH"}
+UPPER_WORDS = {"TNI", "POLRI", "AD", "AL", "AU", "AKBP", "AKP", "KH", "DKI"}
 #: Words kept in lower case inside a name.
 LOWER_WORDS = {"bin", "binti", "van", "de", "da"}
 #: Degrees whose usual spelling differs from KPU's.

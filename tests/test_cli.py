@@ -1,0 +1,124 @@
+"""End to end through the command line, as a user runs it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from generator import __version__
+from generator.cli import main
+
+from .conftest import EXAMPLE_DATA, NOW
+
+KALTIM = "pilgub-kaltim-2024.md"
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def snapshot_of(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def test_generate_defaults_to_the_example_data(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run("generate")
+    assert result.exit_code == 0, result.output
+    files = sorted(p.name for p in (tmp_path / "articles").iterdir())
+    assert files == ["pilgub-kaltara-2024.md", "pilgub-kalteng-2024.md", KALTIM]
+    assert "newsgen: 3 written, 0 unchanged, 0 held back, 0 without data yet in articles" in result.output
+    text = (tmp_path / "articles" / KALTIM).read_text(encoding="utf-8")
+    for needle in ["962.804", "55,66%", "766.850", "44,34%", "6.048", "96,40%", "H. Rudy Mas'ud, S.E., M.E.",
+                   "Dr. Ir. H. Isran Noor, M.Si.", "petahana", "belum final",
+                   "**Baca Juga:** [Agustiar Sabran-Edy Pratowo Unggul Sementara di Pilgub Kalteng 2024]"]:
+        assert needle in text, needle
+
+
+def test_same_run_twice_is_byte_identical(tmp_path):
+    first, second = tmp_path / "a", tmp_path / "b"
+    assert run("generate", "--out", str(first)).exit_code == 0
+    assert run("generate", "--out", str(second)).exit_code == 0
+    assert snapshot_of(first) == snapshot_of(second)
+
+
+def test_now_pins_the_date(tmp_path):
+    assert run("generate", "--out", str(tmp_path), "--now", NOW).exit_code == 0
+    text = (tmp_path / KALTIM).read_text(encoding="utf-8")
+    assert "date: '2024-11-28T11:00:00+08:00'" in text
+    kalteng = (tmp_path / "pilgub-kalteng-2024.md").read_text(encoding="utf-8")
+    assert "date: '2024-11-28T10:00:00+07:00'" in kalteng  # the region's own zone
+
+
+def test_source_date_epoch(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1732762800")  # 2024-11-28T03:00:00Z
+    assert run("generate", "--out", str(tmp_path)).exit_code == 0
+    assert "date: '2024-11-28T11:00:00+08:00'" in (tmp_path / KALTIM).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "needle"),
+    [
+        ("votes: 962804", "votes: -962804", "race pkwkp/64: field tickets.1.votes"),
+        ("    tps:\n      reported: 6048", "    tps:\n      reported: 7000", "race pkwkp/64: field tps: "),
+        ("    stage: real_count\n    timestamp: '2024-11-28T10:15:04+07:00'\n    source_url: https://sirekappilkada-obj-data.kpu.go.id/pilkada/hhcw/pkwkp/64.json",
+         "    stage: real_count\n    timestamp: '2024-11-28T10:15:04+07:00'\n    sorce_url: x", "race pkwkp/64: field source_url"),
+        ("          1: 56043", "          3: 56043", "race pkwkp/64: field sub_regions.0.votes"),
+    ],
+)
+def test_bad_race_is_held_back_and_its_file_kept(tmp_path, old, new, needle):
+    out = tmp_path / "out"
+    assert run("generate", "--out", str(out)).exit_code == 0
+    before = snapshot_of(out)
+    text = EXAMPLE_DATA.read_text(encoding="utf-8")
+    assert old in text
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text.replace(old, new, 1), encoding="utf-8")
+    (out / "pilgub-kalteng-2024.md").unlink()  # proves the other races are still written
+    mtime = (out / KALTIM).stat().st_mtime_ns
+    result = run("generate", "--input", str(bad), "--out", str(out))
+    assert result.exit_code == 1
+    assert f"held back pkwkp/64: {bad}: {needle}" in result.output
+    after = snapshot_of(out)
+    assert after[KALTIM] == before[KALTIM] and (out / KALTIM).stat().st_mtime_ns == mtime
+    assert sorted(after) == sorted(before)
+    # The siblings no longer link the held-back race.
+    assert b"pilgub-kaltim-2024/" not in after["pilgub-kalteng-2024.md"]
+
+
+def test_malformed_yaml_exits_1_and_writes_nothing(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("format: newsgen/1\nraces: [\n", encoding="utf-8")
+    result = run("generate", "--input", str(bad), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert f"{bad}:3: malformed YAML" in result.output
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_usage_errors_exit_2(tmp_path):
+    assert run("generate", "--now", "yesterday").exit_code == 2
+    assert run("generate", "--now", "2024-11-28T11:00:00").exit_code == 2
+    result = run("generate", "--input", str(tmp_path / "missing.yaml"))
+    assert result.exit_code == 2 and "no such file" in result.output
+    (tmp_path / "cfg").mkdir()
+    (tmp_path / "cfg" / "publication.yaml").write_text("outlet: X\ndatelin: Y\n", encoding="utf-8")
+    result = run("generate", "--config", str(tmp_path / "cfg"), "--out", str(tmp_path / "o"))
+    assert result.exit_code == 2
+    assert "publication.yaml: datelin: unknown key" in result.output
+    assert "publication.yaml: dateline: Field required" in result.output  # all problems at once
+
+
+def test_version_and_help():
+    assert run("--version").output.strip() == f"newsgen, version {__version__}"
+    help_text = run("generate", "--help").output
+    assert "newsgen generate --input" in help_text
+    assert "Example" in run("--help").output
+
+
+def test_console_script_runs_as_a_module(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "generator.cli", "--version"], capture_output=True, text=True, check=False)
+    assert result.returncode == 0 and __version__ in result.stdout

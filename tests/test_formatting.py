@@ -1,0 +1,81 @@
+from datetime import datetime
+from decimal import Decimal
+
+import pytest
+
+from generator.formatting import (
+    count_words,
+    format_clock,
+    format_day_date,
+    format_long_date,
+    format_moment,
+    format_percent,
+    format_votes,
+    join_words,
+    number_words,
+    ordinal,
+)
+
+TS = datetime.fromisoformat("2024-11-28T10:15:04+07:00")  # Sirekap ts, WIB
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(962804, "962.804"), (766850, "766.850"), (6048, "6.048"), (0, "0"), (999, "999"), (1729654, "1.729.654")],
+)
+def test_votes(value, text):
+    assert format_votes(value) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [("55.66", "55,66%"), ("44.34", "44,34%"), ("96.4", "96,40%"), ("100", "100,00%"), ("0", "0,00%"), ("5.23", "5,23%")],
+)
+def test_percent_two_decimals_never_babel_default(value, text):
+    assert format_percent(Decimal(value)) == text
+
+
+def test_day_date_and_clock_in_region_zone():
+    assert format_day_date(TS, "WITA") == "Kamis (28/11/2024)"
+    assert format_clock(TS, "WITA") == "pukul 11.15 Wita"
+    assert format_clock(TS, "WIB") == "pukul 10.15 WIB"
+    assert format_clock(TS, "WIT") == "pukul 12.15 WIT"
+    assert format_moment(TS, "WITA") == "Kamis (28/11/2024) pukul 11.15 Wita"
+
+
+def test_zone_can_change_the_day():
+    late = datetime.fromisoformat("2024-11-27T23:30:00+07:00")
+    assert format_day_date(late, "WIB") == "Rabu (27/11/2024)"
+    assert format_day_date(late, "WIT") == "Kamis (28/11/2024)"
+    assert format_long_date(late, "WIT") == "28 November 2024"
+
+
+def test_naive_datetime_refused():
+    with pytest.raises(ValueError, match="zone"):
+        format_moment(datetime(2024, 11, 28, 10, 15), "WIB")
+
+
+@pytest.mark.parametrize(
+    ("n", "words"),
+    [(1, "satu"), (2, "dua"), (4, "empat"), (10, "sepuluh"), (11, "sebelas"), (12, "dua belas"),
+     (14, "empat belas"), (20, "dua puluh"), (21, "dua puluh satu"), (99, "sembilan puluh sembilan")],
+)
+def test_number_words(n, words):
+    assert number_words(n) == words
+
+
+@pytest.mark.parametrize(("n", "text"), [(4, "empat"), (8, "delapan"), (14, "empat belas"), (30, "tiga puluh"), (21, "21"), (100, "seratus"), (545, "545"), (1364, "1.364")])
+def test_count_words_one_or_two_words_else_digits(n, text):
+    assert count_words(n) == text
+
+
+@pytest.mark.parametrize(("n", "text"), [(1, "pertama"), (2, "kedua"), (3, "ketiga"), (4, "keempat"), (5, "kelima"), (6, "keenam"), (11, "kesebelas"), (12, "ke-12")])
+def test_ordinal(n, text):
+    assert ordinal(n) == text
+
+
+def test_join_words():
+    assert join_words([]) == ""
+    assert join_words(["Paser"]) == "Paser"
+    assert join_words(["Kota Samarinda", "Mahakam Ulu"]) == "Kota Samarinda dan Mahakam Ulu"
+    assert join_words(["A", "B", "C"]) == "A, B, dan C"

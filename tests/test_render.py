@@ -1,0 +1,64 @@
+"""Rendering: strict variables, Markdown safety, sandboxed stock sentences."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from generator.config import data_path, load_config
+from generator.errors import TemplateError
+from generator.render import Renderer, escape_markdown
+from generator.sources.files import read_file
+from generator.story import build_story
+
+from .conftest import EXAMPLE_DATA
+
+
+@pytest.fixture(scope="module")
+def story(config):
+    return build_story(read_file(EXAMPLE_DATA)[0], config)
+
+
+def test_escape_markdown():
+    assert escape_markdown("*A* [b](c) _d_ `e` <f> |g\\") == "\\*A\\* \\[b\\](c) \\_d\\_ \\`e\\` \\<f\\> \\|g\\\\"
+    assert escape_markdown("H. Rudy Mas'ud, S.E.") == "H. Rudy Mas'ud, S.E."
+
+
+def test_data_is_never_template_code(config, story):
+    leader = replace(story.leader, full="{{ 7*7 }} *Bold* [x](http://evil)", short="{% raw %}")
+    text = Renderer(config).body(replace(story, leader=leader))
+    assert "{{ 7\\*7 }} \\*Bold\\* \\[x\\](http://evil)" in text
+    assert "49" not in text
+
+
+def test_missing_variable_fails(tmp_path, config, story):
+    (tmp_path / "article.md.j2").write_text("{{ story.no_such_field }}\n")
+    renderer = Renderer(config, templates=tmp_path)
+    with pytest.raises(TemplateError, match="no_such_field"):
+        renderer.body(story)
+
+
+def test_templates_run_in_the_sandbox(tmp_path, config, story):
+    (tmp_path / "article.md.j2").write_text("{{ story.__class__.__init__.__globals__ }}\n")
+    with pytest.raises(TemplateError, match="unsafe|access"):
+        Renderer(config, templates=tmp_path).body(story)
+
+
+def test_stock_sentence_with_unknown_variable_fails(tmp_path, story):
+    folder = tmp_path / "cfg"
+    folder.mkdir()
+    pub = (data_path("config") / "publication.yaml").read_text(encoding="utf-8")
+    (folder / "publication.yaml").write_text(pub.replace("{{ kpu }} setelah", "{{ kpuu }} setelah", 1), encoding="utf-8")
+    renderer = Renderer(load_config(folder))
+    with pytest.raises(TemplateError, match="kpuu"):
+        renderer.body(story)
+
+
+def test_body_has_the_exemplar_order(config, story):
+    text = Renderer(config).body(story)
+    order = ["PROKAL.CO, Hasil sementara", "962.804", "posisi kedua", "laman resmi", "Baca Juga" if story.links else "belum final",
+             "belum final", "unggul di delapan dari sepuluh", "Gratis Pol", "Meski berstatus petahana", "(*)"]
+    positions = [text.index(marker) for marker in order]
+    assert positions == sorted(positions)
+    assert "\n\n\n" not in text and text.endswith("\n") and not text.endswith("\n\n")
