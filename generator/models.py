@@ -167,6 +167,8 @@ class RaceSnapshot(_Frozen):
     sub_region_level: str = "kabupaten/kota"  # what the rows are, in words
     quick_count: QuickCountInfo | None = None
     recap: RecapInfo | None = None
+    #: Registered voters (DPT) of the race, when known: a check, never printed.
+    registered_voters: Count | None = None
     #: sha256 of the raw payload(s) this snapshot came from, when known.
     data_sha256: str | None = None
 
