@@ -13,13 +13,15 @@ from pathlib import Path
 
 from . import __version__
 from .config import Config, RaceNotes
-from .errors import DataError, NewsgenError
+from .errors import DataError, NewsgenError, OutputError
 from .formatting import to_zone
+from .links import link_stories
 from .models import RaceSnapshot
 from .names import person_name
+from .phrases import Phrases
 from .render import Renderer
-from .story import Story, build_story, link_stories
-from .writer import Writer, front_matter
+from .story import Previous, Story, build_story
+from .writer import Writer, front_matter, split_front_matter
 
 
 @dataclass
@@ -36,10 +38,10 @@ class Report:
         return 1 if self.held_back else 0
 
     def summary(self) -> str:
-        parts = [f"{len(self.written)} written", f"{len(self.unchanged)} unchanged"]
-        parts.append(f"{len(self.held_back)} held back")
-        parts.append(f"{len(self.no_data)} without data yet")
-        return ", ".join(parts)
+        return (
+            f"{len(self.written)} written, {len(self.unchanged)} unchanged, "
+            f"{len(self.held_back)} held back, {len(self.no_data)} without data yet"
+        )
 
 
 def apply_overrides(snapshot: RaceSnapshot, notes: RaceNotes) -> RaceSnapshot:
@@ -72,26 +74,94 @@ def default_now(snapshots: list[RaceSnapshot]) -> datetime | None:
     return max((s.timestamp for s in snapshots), default=None)
 
 
-def article_file(story: Story, snapshot: RaceSnapshot, body: str, config: Config, now: datetime) -> str:
+@dataclass(frozen=True)
+class Existing:
+    """What the article already on disk says about its data."""
+
+    date: str | None
+    lastmod: str | None
+    current: Previous | None  # the data it was written from
+    previous: Previous | None  # the data its update note compared with
+
+
+def _previous_from_params(params: object) -> Previous | None:
+    if not isinstance(params, dict):
+        return None
+    try:
+        return Previous(
+            timestamp=datetime.fromisoformat(str(params["data_timestamp"])),
+            tps_reported=int(params["tps_reported"]),
+            tps_total=int(params["tps_total"]),
+            votes={int(k): int(v) for k, v in dict(params["results"]).items()},
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def read_existing(writer: Writer, relative: str) -> Existing | None:
+    """Front matter of an article written by an earlier run (None if absent or foreign)."""
+    text = writer.read_existing(relative)
+    if text is None:
+        return None
+    try:
+        meta, _ = split_front_matter(text)
+    except (OutputError, ValueError):
+        return None
+    params = meta.get("params") if isinstance(meta, dict) else None
+    if not isinstance(params, dict):
+        return None
+    return Existing(
+        date=str(meta.get("date")) if meta.get("date") else None,
+        lastmod=str(meta.get("lastmod")) if meta.get("lastmod") else None,
+        current=_previous_from_params(params),
+        previous=_previous_from_params(params.get("previous")),
+    )
+
+
+def choose_previous(snapshot: RaceSnapshot, older: RaceSnapshot | None, existing: Existing | None) -> Previous | None:
+    """The earlier data an update note compares with.
+
+    The same data as the article on disk keeps that article's comparison (so a
+    rerun is byte-identical); newer data compares with what is on disk, or with
+    an older snapshot of the same input, whichever is more recent.
+    """
+    here = Previous.from_snapshot(snapshot)
+    if existing and existing.current == here:
+        return existing.previous
+    candidates = [Previous.from_snapshot(older)] if older else []
+    if existing and existing.current and existing.current.timestamp < snapshot.timestamp:
+        candidates.append(existing.current)
+    return max(candidates, key=lambda p: p.timestamp, default=None)
+
+
+def article_file(
+    story: Story, snapshot: RaceSnapshot, body: str, config: Config, now: datetime, existing: Existing | None
+) -> str:
     """Front matter + body of one article."""
     pub = config.publication
     local_now = to_zone(now, story.zone).isoformat()
+    unchanged = existing is not None and existing.current == Previous.from_snapshot(snapshot)
+    date = (existing.date if existing and existing.date else None) or local_now
+    lastmod = (existing.lastmod if unchanged and existing and existing.lastmod else None) or local_now
     params = {
         "race": snapshot.race,
         "stage": snapshot.stage.value,
         "data_timestamp": snapshot.timestamp.isoformat(),
         "tps_reported": snapshot.tps_reported,
         "tps_total": snapshot.tps_total,
+        "results": {str(t.number): snapshot.votes[t.id] for t in sorted(snapshot.tickets, key=lambda t: t.number)},
         "source_url": snapshot.source_url,
         "newsgen_version": __version__,
     }
     if snapshot.data_sha256:
         params["data_sha256"] = snapshot.data_sha256
+    if story.update and story.previous:
+        params["previous"] = story.previous.as_params()
     data = {
         "title": story.headline,
         "slug": story.slug,
-        "date": local_now,
-        "lastmod": local_now,
+        "date": date,
+        "lastmod": lastmod,
         "draft": True,
         "summary": story.summary,
         "author": pub.author,
@@ -102,13 +172,16 @@ def article_file(story: Story, snapshot: RaceSnapshot, body: str, config: Config
     return front_matter(data) + "\n" + body
 
 
-def _newest_per_race(snapshots: list[RaceSnapshot]) -> list[RaceSnapshot]:
-    newest: dict[str, RaceSnapshot] = {}
+def _by_race(snapshots: list[RaceSnapshot]) -> dict[str, tuple[RaceSnapshot, RaceSnapshot | None]]:
+    """Newest snapshot of each race, with the one before it when given."""
+    groups: dict[str, list[RaceSnapshot]] = {}
     for snap in snapshots:
-        kept = newest.get(snap.race)
-        if kept is None or snap.timestamp > kept.timestamp:
-            newest[snap.race] = snap
-    return [newest[race] for race in sorted(newest)]
+        groups.setdefault(snap.race, []).append(snap)
+    out = {}
+    for race in sorted(groups):
+        ordered = sorted(groups[race], key=lambda s: s.timestamp, reverse=True)
+        out[race] = (ordered[0], ordered[1] if len(ordered) > 1 else None)
+    return out
 
 
 def generate(
@@ -118,11 +191,14 @@ def generate(
     *,
     now: datetime | None = None,
     renderer: Renderer | None = None,
+    phrases: Phrases | None = None,
     report: Report | None = None,
 ) -> Report:
     """Render every usable race of ``items`` into ``out``."""
     report = report or Report()
     renderer = renderer or Renderer(config)
+    phrases = phrases or Phrases.load()
+    writer = Writer(out)
     snapshots: list[RaceSnapshot] = []
     for item in items:
         if isinstance(item, DataError):
@@ -132,21 +208,25 @@ def generate(
             snapshots.append(apply_overrides(item, config.notes(item.race)))
         except NewsgenError as exc:
             report.held_back.append((item.race, str(exc)))
-    snapshots = _newest_per_race(snapshots)
-    ready = []
-    for snap in snapshots:
-        if not snap.has_data:
-            report.no_data.append(snap.race)
+    races = _by_race(snapshots)
+    ready: dict[str, tuple[RaceSnapshot, RaceSnapshot | None]] = {}
+    for race, (snap, older) in races.items():
+        if snap.has_data:
+            ready[race] = (snap, older)
         else:
-            ready.append(snap)
-    now = now or default_now(ready)
+            report.no_data.append(race)
+    now = now or default_now([s for s, _ in ready.values()])
 
     stories: dict[str, Story] = {}
-    for snap in ready:
+    existing: dict[str, Existing | None] = {}
+    for race, (snap, older) in ready.items():
         try:
-            stories[snap.race] = build_story(snap, config)
+            plain = build_story(snap, config, phrases)
+            existing[race] = read_existing(writer, f"{plain.slug}.md")
+            previous = choose_previous(snap, older, existing[race])
+            stories[race] = build_story(snap, config, phrases, previous=previous) if previous else plain
         except NewsgenError as exc:
-            report.held_back.append((snap.race, str(exc)))
+            report.held_back.append((race, str(exc)))
 
     # Render; a race that fails is dropped and its siblings re-linked without it.
     texts: dict[str, str] = {}
@@ -164,12 +244,10 @@ def generate(
         if not failed:
             break
 
-    writer = Writer(out)
-    by_race = {s.race: s for s in ready}
     for story in linked:
-        snap = by_race[story.race]
+        snap = ready[story.race][0]
         try:
-            text = article_file(story, snap, texts[story.race], config, now)  # type: ignore[arg-type]
+            text = article_file(story, snap, texts[story.race], config, now, existing.get(story.race))  # type: ignore[arg-type]
             path, changed = writer.write_text(f"{story.slug}.md", text)
         except NewsgenError as exc:
             report.held_back.append((story.race, str(exc)))

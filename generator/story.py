@@ -1,16 +1,25 @@
 """Editorial decisions: a :class:`RaceSnapshot` becomes a :class:`Story`.
 
 A story is plain data: which scenario applies, the headline and slug, every
-figure already formatted in house style, which paragraphs appear, and the
-"Baca Juga" links. Templates only place it in sentences, so every decision here
-is tested without Jinja.
+figure already formatted in house style, which paragraphs appear. Templates
+only place it in sentences, so every decision here is tested without Jinja.
+
+Decisions (see ``reference/EDITORIAL.md``):
+
+- contest (two to six tickets) or single ticket vs the kolom kosong;
+- margin: ``tie``, ``narrow`` (under the configured points), ``clear``, ``landslide``;
+- incumbent leading, trailing or absent (``races.yaml``);
+- DKI Jakarta: over 50% wins in one round, otherwise the top two meet again;
+- count progress: ``early``, ``mid``, ``complete`` (zero TPS: no story at all);
+- stage: quick count, real count, official recap;
+- an update note when an earlier snapshot of the race is known.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
@@ -18,6 +27,7 @@ from .config import Config, Province
 from .formatting import (
     count_words,
     format_decimal2,
+    format_long_date,
     format_moment,
     format_percent,
     format_votes,
@@ -25,6 +35,7 @@ from .formatting import (
     ordinal,
 )
 from .models import RaceKind, RaceSnapshot, Stage, SubRegion, TicketResult
+from .phrases import Phrases
 
 #: Race names: the short form (headlines) and the long form (first mention).
 RACE_SHORT = {RaceKind.GUBERNUR: "Pilgub", RaceKind.BUPATI: "Pilbup", RaceKind.WALIKOTA: "Pilwalkot"}
@@ -33,8 +44,9 @@ RACE_LONG = {
     RaceKind.BUPATI: "Pemilihan Bupati",
     RaceKind.WALIKOTA: "Pemilihan Wali Kota",
 }
-#: Who adopts the official result, by race level.
-KPU_BODY = {RaceKind.GUBERNUR: "KPU Provinsi", RaceKind.BUPATI: "KPU", RaceKind.WALIKOTA: "KPU"}
+#: Province whose governor needs an absolute majority (UU 2/2024 on Jakarta).
+TWO_ROUND_PROVINCE = "31"
+MAJORITY = Decimal("50")
 
 
 @dataclass(frozen=True)
@@ -65,7 +77,7 @@ class SubRegionLead:
     ticket: str  # short name
     count: str  # "delapan"
     names: str  # "Kota Samarinda dan Mahakam Ulu" (listed when few)
-    largest: str  # "Kutai Kartanegara" (largest vote haul among those led)
+    largest: str  # the sub-region where it won the most votes
     largest_votes: str
 
 
@@ -78,10 +90,69 @@ class Breakdown:
 
 
 @dataclass(frozen=True)
+class Previous:
+    """What an earlier snapshot of the same race said (for the update note)."""
+
+    timestamp: datetime
+    tps_reported: int
+    tps_total: int
+    votes: dict[int, int]  # nomor urut -> votes
+
+    @classmethod
+    def from_snapshot(cls, snapshot: RaceSnapshot) -> Previous:
+        return cls(
+            timestamp=snapshot.timestamp,
+            tps_reported=snapshot.tps_reported,
+            tps_total=snapshot.tps_total,
+            votes={t.number: snapshot.votes[t.id] for t in snapshot.tickets},
+        )
+
+    def as_params(self) -> dict:
+        return {
+            "data_timestamp": self.timestamp.isoformat(),
+            "tps_reported": self.tps_reported,
+            "tps_total": self.tps_total,
+            "results": {str(n): v for n, v in sorted(self.votes.items())},
+        }
+
+    @property
+    def leader_number(self) -> int:
+        return min(self.votes, key=lambda n: (-self.votes[n], n))
+
+
+@dataclass(frozen=True)
+class Update:
+    """The dated note on top of an updated story."""
+
+    moment: str  # when the new data came in
+    previous_moment: str
+    previous_tps: str
+    previous_progress: str
+    leader_changed: bool
+    previous_leader: str  # short name of the previous leader
+
+
+@dataclass(frozen=True)
+class QuickCountFacts:
+    institute: str
+    sample: str  # "2.000" or ""
+    margin_of_error: str  # "1,00%" or ""
+    data_in: str  # "98,50%" or ""
+
+
+@dataclass(frozen=True)
+class RecapFacts:
+    plenary: str
+    date: str  # "Rabu (4/12/2024)" or ""
+
+
+@dataclass(frozen=True)
 class Story:
     race: str
     kind: str
     stage: str
+    scenario: str  # "contest" | "single_ticket"
+    situation: str  # headline key: clear | narrow | landslide | tie | single_leads | empty_leads | second_round
     slug: str
     headline: str
     summary: str
@@ -99,7 +170,7 @@ class Story:
     ticket_count: str  # "dua"
     margin_votes: str
     margin_points: str
-    margin_kind: str  # "narrow" | "clear" | "landslide"
+    margin_kind: str  # "tie" | "narrow" | "clear" | "landslide"
     tie: bool
     tps_reported: str
     tps_total: str
@@ -108,11 +179,18 @@ class Story:
     data_moment: str  # "Kamis (28/11/2024) pukul 11.15 Wita"
     source_url: str
     breakdown: Breakdown | None
+    majority: bool  # the leader has more than half of the valid votes
+    two_round: str  # "" | "one_round" | "second_round" (DKI Jakarta)
     incumbent_note: str
     incumbent_position: str  # "leading" | "trailing" | "" (no incumbent)
     notes: tuple[str, ...]
     region_context: str
     timestamp: datetime
+    phrases: dict[str, str]
+    quick_count: QuickCountFacts | None = None
+    recap: RecapFacts | None = None
+    update: Update | None = None
+    previous: Previous | None = None
     links: tuple[Link, ...] = field(default=())
 
 
@@ -133,11 +211,13 @@ def region_short(snapshot: RaceSnapshot, province: Province) -> str:
     return name
 
 
-def margin_kind(points: Decimal, config: Config) -> str:
+def margin_kind(snapshot: RaceSnapshot, config: Config) -> str:
     thresholds = config.publication.thresholds
-    if points < thresholds.narrow_margin:
+    if snapshot.is_tie:
+        return "tie"
+    if snapshot.margin_points < thresholds.narrow_margin:
         return "narrow"
-    if points > thresholds.landslide_margin:
+    if snapshot.margin_points > thresholds.landslide_margin:
         return "landslide"
     return "clear"
 
@@ -150,6 +230,17 @@ def progress_kind(snapshot: RaceSnapshot, config: Config) -> str:
     return "mid"
 
 
+def situation(snapshot: RaceSnapshot, margin: str, two_round: str) -> str:
+    """The headline situation of a race."""
+    if any(t.empty_column for t in snapshot.tickets):
+        return "empty_leads" if snapshot.leader.ticket.empty_column else "single_leads"
+    if margin == "tie":
+        return "tie"
+    if two_round == "second_round":
+        return "second_round"
+    return margin
+
+
 def _ticket_facts(result: TicketResult, position: int, incumbent: int | None) -> TicketFacts:
     ticket = result.ticket
     return TicketFacts(
@@ -160,14 +251,14 @@ def _ticket_facts(result: TicketResult, position: int, incumbent: int | None) ->
         share=format_percent(result.share),
         rank=result.rank,
         position=ordinal(position),
-        incumbent=incumbent == ticket.number,
+        incumbent=incumbent == ticket.number and not ticket.empty_column,
         empty_column=ticket.empty_column,
     )
 
 
 def _breakdown(snapshot: RaceSnapshot, facts: dict[str, TicketFacts]) -> Breakdown | None:
     rows = [r for r in snapshot.sub_regions if r.leader_ids]
-    if not snapshot.sub_regions or not rows:
+    if not rows:
         return None
     led: dict[str, list[SubRegion]] = {}
     for row in rows:
@@ -179,7 +270,7 @@ def _breakdown(snapshot: RaceSnapshot, facts: dict[str, TicketFacts]) -> Breakdo
         if tid not in led:
             continue
         regions = sorted(led[tid], key=lambda r: (-r.votes[tid], r.code))
-        # Name the regions when they are few; otherwise only the largest.
+        # Name the regions when they are few (the exceptions); otherwise only the largest.
         listed = sorted(r.name for r in regions) if len(regions) <= 3 else []
         leads.append(SubRegionLead(
             ticket=facts[tid].short,
@@ -197,45 +288,100 @@ def _breakdown(snapshot: RaceSnapshot, facts: dict[str, TicketFacts]) -> Breakdo
     )
 
 
-def build_story(snapshot: RaceSnapshot, config: Config) -> Story:
-    """Decide the story of one race (without cross-links; see :func:`link_stories`)."""
+def _update(snapshot: RaceSnapshot, previous: Previous | None, zone: str, facts: dict[int, TicketFacts]) -> Update | None:
+    if previous is None or previous.timestamp >= snapshot.timestamp:
+        return None
+    new_leader = snapshot.leader.ticket.number
+    old_leader = previous.leader_number
+    return Update(
+        moment=format_moment(snapshot.timestamp, zone),
+        previous_moment=format_moment(previous.timestamp, zone),
+        previous_tps=format_votes(previous.tps_reported),
+        previous_progress=format_percent(
+            (Decimal(previous.tps_reported) * 100 / Decimal(previous.tps_total)).quantize(Decimal("0.01"))
+            if previous.tps_total else Decimal("0")
+        ),
+        leader_changed=old_leader != new_leader and not snapshot.is_tie,
+        previous_leader=facts[old_leader].short if old_leader in facts else "",
+    )
+
+
+def build_story(
+    snapshot: RaceSnapshot,
+    config: Config,
+    phrases: Phrases,
+    *,
+    previous: Previous | None = None,
+) -> Story:
+    """Decide the story of one race (cross-links come later, see :mod:`.links`)."""
     province = config.province(snapshot.region.province_code)
     notes = config.notes(snapshot.race)
     results = snapshot.results
-    facts = {r.ticket.id: _ticket_facts(r, i, notes.incumbent) for i, r in enumerate(results, start=1)}
-    ordered = tuple(facts[r.ticket.id] for r in results)
+    by_id = {r.ticket.id: _ticket_facts(r, i, notes.incumbent) for i, r in enumerate(results, start=1)}
+    ordered = tuple(by_id[r.ticket.id] for r in results)
     leader = ordered[0]
     runner_up = ordered[1] if len(ordered) > 1 else None
+    single = any(t.empty_column for t in ordered)
 
     short = region_short(snapshot, province)
     race_short = f"{RACE_SHORT[snapshot.kind]} {short} {snapshot.year}"
     race_long = f"{RACE_LONG[snapshot.kind]} ({RACE_SHORT[snapshot.kind]}) {snapshot.region.name} {snapshot.year}"
-    if snapshot.kind is RaceKind.GUBERNUR:
-        kpu_body = f"KPU Provinsi {snapshot.region.name}"
-    else:
-        kpu_body = f"KPU {snapshot.region.name}"
+    kpu_body = f"KPU Provinsi {snapshot.region.name}" if snapshot.kind is RaceKind.GUBERNUR else f"KPU {snapshot.region.name}"
+
+    majority = snapshot.leader.share > MAJORITY
+    two_round = ""
+    if snapshot.kind is RaceKind.GUBERNUR and snapshot.region.code == TWO_ROUND_PROVINCE:
+        two_round = "one_round" if majority else "second_round"
 
     incumbent_position = ""
-    if notes.incumbent is not None:
-        incumbent_position = "leading" if leader.incumbent else "trailing"
-        if not any(t.incumbent for t in ordered):
-            incumbent_position = ""
+    if any(t.incumbent for t in ordered):
+        incumbent_position = "leading" if leader.incumbent and not snapshot.is_tie else "trailing"
 
-    headline = f"{leader.short} Unggul Sementara di {race_short}"
-    summary = (
-        f"Hasil sementara {race_short}: {leader.short} meraih {leader.share} suara "
-        f"dari {format_votes(snapshot.tps_reported)} TPS ({format_percent(snapshot.progress)})."
-    )
+    margin = margin_kind(snapshot, config)
+    key = situation(snapshot, margin, two_round)
+    seed = snapshot.race
+    stage = snapshot.stage.value
+    quick = snapshot.quick_count
+    values = {
+        "leader": leader.short if not leader.empty_column else "Kolom Kosong",
+        "runner": (runner_up.short if not runner_up.empty_column else "Kolom Kosong") if runner_up else "",
+        "race": race_short,
+        "region": snapshot.region.name,
+        "institute": quick.institute if quick else "",
+    }
+    if single:  # the person ticket is always {leader} or {runner} by its own name
+        person = next(t for t in ordered if not t.empty_column)
+        values["leader" if not leader.empty_column else "runner"] = person.short
+    headline = phrases.pick(f"headline.{stage}.{key}", seed, **values)
+    ticket_phrase = "kolom kosong" if leader.empty_column else f"pasangan nomor urut {leader.number}, {leader.full},"
+    chosen = {
+        "lede": phrases.pick("lede.verb", seed, ticket=ticket_phrase, share=leader.share),
+        "basis": phrases.pick("basis.votes", seed, leader=leader.short, votes=leader.votes),
+        "runner_verb": phrases.pick("runner.verb", seed),
+    }
+    if runner_up and margin != "tie":
+        chosen["margin"] = phrases.pick(
+            f"margin.{margin}", seed, votes=format_votes(snapshot.margin_votes), points=format_decimal2(snapshot.margin_points))
+    pkind = progress_kind(snapshot, config)
+    if pkind in ("early", "complete") and snapshot.stage is Stage.REAL_COUNT:
+        chosen["caution"] = phrases.pick(f"caution.{pkind}", seed)
+
+    summary = f"{headline}. Data: {format_moment(snapshot.timestamp, province.zone)}."
     tags = [
         "Pilkada 2024",
         race_short.rsplit(" ", 1)[0],
         snapshot.region.name if snapshot.kind is not RaceKind.GUBERNUR else province.name,
         *[t.short for t in ordered if not t.empty_column],
     ]
+    if single:
+        tags.append("Kolom Kosong")
+    numbers = {r.ticket.number: by_id[r.ticket.id] for r in results}
     return Story(
         race=snapshot.race,
         kind=snapshot.kind.value,
-        stage=snapshot.stage.value,
+        stage=stage,
+        scenario="single_ticket" if single else "contest",
+        situation=key,
         slug=slugify(race_short),
         headline=headline,
         summary=summary,
@@ -250,67 +396,36 @@ def build_story(snapshot: RaceSnapshot, config: Config) -> Story:
         leader=leader,
         runner_up=runner_up,
         others=ordered[2:],
-        ticket_count=count_words(len(ordered)),
+        ticket_count=count_words(len([t for t in ordered if not t.empty_column])),
         margin_votes=format_votes(snapshot.margin_votes),
         margin_points=format_decimal2(snapshot.margin_points),
-        margin_kind=margin_kind(snapshot.margin_points, config),
+        margin_kind=margin,
         tie=snapshot.is_tie,
         tps_reported=format_votes(snapshot.tps_reported),
         tps_total=format_votes(snapshot.tps_total),
         progress=format_percent(snapshot.progress),
-        progress_kind=progress_kind(snapshot, config),
+        progress_kind=pkind,
         data_moment=format_moment(snapshot.timestamp, province.zone),
         source_url=snapshot.source_url,
-        breakdown=_breakdown(snapshot, facts),
+        breakdown=_breakdown(snapshot, by_id),
+        majority=majority,
+        two_round=two_round,
         incumbent_note=notes.incumbent_note,
         incumbent_position=incumbent_position,
         notes=tuple(notes.notes),
         region_context=notes.region_context,
         timestamp=snapshot.timestamp,
+        phrases=chosen,
+        quick_count=QuickCountFacts(
+            institute=quick.institute,
+            sample=format_votes(quick.sample_tps) if quick.sample_tps else "",
+            margin_of_error=format_percent(quick.margin_of_error) if quick.margin_of_error is not None else "",
+            data_in=format_percent(quick.data_in) if quick.data_in is not None else "",
+        ) if quick else None,
+        recap=RecapFacts(
+            plenary=snapshot.recap.plenary,
+            date=format_long_date(snapshot.recap.date, province.zone) if snapshot.recap.date else "",
+        ) if snapshot.recap else None,
+        update=_update(snapshot, previous, province.zone, numbers),
+        previous=previous,
     )
-
-
-def _link_priority(story: Story, other: Story, config: Config) -> tuple[int, str] | None:
-    """Lower is better; None = not a sibling worth linking."""
-    if other.race == story.race:
-        return None
-    here = config.province(story.race.split("/")[1])
-    there_code = other.race.split("/")[1][:2]
-    here_code = story.race.split("/")[1][:2]
-    same_level = other.kind == story.kind or {other.kind, story.kind} <= {"bupati", "walikota"}
-    if there_code == here_code:
-        rank = 0 if not same_level else 1
-    elif there_code in here.neighbours:
-        rank = 2 if same_level else 3
-    elif config.province(there_code).island == here.island:
-        rank = 4 if same_level else 5
-    else:
-        return None
-    return rank, other.race
-
-
-def link_url(story: Story, config: Config) -> str:
-    pub = config.publication
-    return pub.link_pattern.format(section=pub.section, slug=story.slug, race=story.race)
-
-
-def link_stories(stories: list[Story], config: Config) -> list[Story]:
-    """Give each story its "Baca Juga" links to siblings of the same run.
-
-    Deterministic: siblings are ranked by closeness (same province, other level;
-    same province, same level; neighbouring provinces; same island group), then
-    by race code. Never itself; held-back races are not in ``stories``.
-    """
-    limit = config.publication.baca_juga_max
-    out = []
-    for story in stories:
-        ranked = sorted(
-            (priority, other)
-            for other in stories
-            if (priority := _link_priority(story, other, config)) is not None
-        )
-        links = tuple(Link(other.headline, link_url(other, config)) for _, other in ranked[:limit])
-        out.append(replace(story, links=links))
-    return out
-
-

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+import json
 
 import pytest
 
 from generator.config import data_path, load_config
 from generator.errors import TemplateError
 from generator.render import Renderer, escape_markdown
+from generator.phrases import Phrases
 from generator.sources.files import read_file
 from generator.story import build_story
 
@@ -17,7 +18,7 @@ from .conftest import EXAMPLE_DATA
 
 @pytest.fixture(scope="module")
 def story(config):
-    return build_story(read_file(EXAMPLE_DATA)[0], config)
+    return build_story(read_file(EXAMPLE_DATA)[0], config, Phrases.load())
 
 
 def test_escape_markdown():
@@ -25,11 +26,15 @@ def test_escape_markdown():
     assert escape_markdown("H. Rudy Mas'ud, S.E.") == "H. Rudy Mas'ud, S.E."
 
 
-def test_data_is_never_template_code(config, story):
-    leader = replace(story.leader, full="{{ 7*7 }} *Bold* [x](http://evil)", short="{% raw %}")
-    text = Renderer(config).body(replace(story, leader=leader))
-    assert "{{ 7\\*7 }} \\*Bold\\* \\[x\\](http://evil)" in text
-    assert "49" not in text
+def test_data_is_never_template_code(tmp_path, config):
+    hostile = "{{ 7*7 }} *Bold* [x](http://evil) {% raw %}"
+    text = EXAMPLE_DATA.read_text(encoding="utf-8").replace("head: H. Rudy Mas'ud, S.E., M.E.", f"head: {json.dumps(hostile)}")
+    path = tmp_path / "hostile.yaml"
+    path.write_text(text, encoding="utf-8")
+    story = build_story(read_file(path)[0], config, Phrases.load())
+    body = Renderer(config).body(story)
+    assert "{{ 7\\*7 }} \\*Bold\\* \\[x\\](http://evil) {% raw %}" in body
+    assert "49" not in body
 
 
 def test_missing_variable_fails(tmp_path, config, story):

@@ -10,10 +10,13 @@ embedded example data. One file holds any number of races::
         stage: real_count               # quick_count | real_count | official_recap
         timestamp: 2024-11-28T10:15:04+07:00
         source_url: https://sirekappilkada-obj-data.kpu.go.id/pilkada/hhcw/pkwkp/64.json
-        tps: {reported: 6048, total: 6274}
+        tps: {reported: 6048, total: 6274}    # optional for quick counts
         tickets:
           - {number: 1, head: "Dr. Ir. H. ISRAN NOOR, M.Si.", deputy: "...", votes: 766850}
           - {number: 2, empty_column: true, votes: 1234}      # kolom kosong
+        # stage quick_count: tickets give `share: 55.66` instead of votes, plus
+        # quick_count: {institute: ..., sample_tps: 2000, margin_of_error: 1.0, data_in: 98.5}
+        # stage official_recap: recap: {plenary: "rapat pleno terbuka KPU ...", date: 2024-12-04T10:00:00+07:00}
         sub_regions:                    # optional: where each ticket led
           - {code: "6401", name: Paser, tps: {reported: 482, total: 485}, votes: {1: 56043, 2: 77350}}
 
@@ -24,6 +27,7 @@ is checked: a typo is an error naming the file, the race and the field.
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
@@ -62,10 +66,13 @@ class TicketInput(_Input):
     deputy: str | None = None
     empty_column: bool = False
     colour: str | None = None
-    votes: StrictInt = Field(ge=0)
+    votes: StrictInt | None = Field(default=None, ge=0)
+    share: Decimal | None = Field(default=None, ge=0, le=100, decimal_places=2)  # quick counts only
 
     @model_validator(mode="after")
     def _names(self) -> TicketInput:
+        if (self.votes is None) == (self.share is None):
+            raise ValueError("give either 'votes' (real count, recap) or 'share' (quick count, in percent)")
         if self.empty_column and (self.head or self.deputy):
             raise ValueError("the empty column (kolom kosong) takes no names")
         if not self.empty_column and not (self.head and self.head.strip()):
@@ -88,12 +95,27 @@ class RaceInput(_Input):
     stage: Stage = Stage.REAL_COUNT
     timestamp: AwareDatetime
     source_url: str = Field(min_length=1)
-    tps: TpsInput
+    tps: TpsInput | None = None
     tickets: list[TicketInput] = Field(min_length=1)
     sub_region_level: str | None = None
     sub_regions: list[SubRegionInput] = Field(default_factory=list)
     quick_count: QuickCountInfo | None = None
     recap: RecapInfo | None = None
+
+    @model_validator(mode="after")
+    def _stage_fields(self) -> RaceInput:
+        shares = [t.share is not None for t in self.tickets]
+        if self.stage is Stage.QUICK_COUNT:
+            if not all(shares):
+                raise ValueError("a quick count gives each ticket a 'share' (percent), not votes")
+            total = sum(t.share for t in self.tickets if t.share is not None)
+            if abs(total - 100) > Decimal("0.05") * len(self.tickets):
+                raise ValueError(f"quick-count shares add up to {total}, not 100; check the figures")
+        elif any(shares):
+            raise ValueError("'share' is only for quick counts; give 'votes' for this stage")
+        if self.tps is None and self.stage is not Stage.QUICK_COUNT:
+            raise ValueError("'tps' (reported, total) is required for a real count or recap")
+        return self
 
 
 class FileInput(_Input):
@@ -119,6 +141,14 @@ def _snapshot(entry: RaceInput, where: str) -> RaceSnapshot:
         for t in entry.tickets
     ]
     by_number = {t.number: t for t in tickets}
+    # A quick count publishes shares, not votes: they are kept exactly as
+    # hundredths of a percent (55,66% -> 5566), so derived shares equal the input.
+    counts = [t.votes if t.votes is not None else int(t.share * 100) for t in entry.tickets]  # type: ignore[operator]
+    if entry.tps is not None:
+        tps_reported, tps_total = entry.tps.reported, entry.tps.total
+    else:
+        sample = entry.quick_count.sample_tps if entry.quick_count and entry.quick_count.sample_tps else 1
+        tps_reported = tps_total = sample
     sub_regions = []
     for index, row in enumerate(entry.sub_regions):
         unknown = sorted(set(row.votes) - set(by_number))
@@ -136,9 +166,9 @@ def _snapshot(entry: RaceInput, where: str) -> RaceSnapshot:
         "year": entry.year,
         "region": {"code": code, "name": region_display_name(kind, entry.region) if kind is not RaceKind.GUBERNUR else case_place(entry.region), "province_code": code[:2]},
         "tickets": tuple(tickets),
-        "votes": {t.id: source.votes for t, source in zip(tickets, entry.tickets)},
-        "tps_reported": entry.tps.reported,
-        "tps_total": entry.tps.total,
+        "votes": {t.id: count for t, count in zip(tickets, counts)},
+        "tps_reported": tps_reported,
+        "tps_total": tps_total,
         "timestamp": entry.timestamp,
         "stage": entry.stage,
         "source_url": entry.source_url,
@@ -212,7 +242,10 @@ def snapshot_to_input(snapshot: RaceSnapshot) -> dict:
                 item["deputy"] = t.deputy
         if t.colour:
             item["colour"] = t.colour
-        item["votes"] = snapshot.votes[t.id]
+        if snapshot.stage is Stage.QUICK_COUNT:
+            item["share"] = float(Decimal(snapshot.votes[t.id]) / 100)
+        else:
+            item["votes"] = snapshot.votes[t.id]
         tickets.append(item)
     out: dict = {
         "race": snapshot.race,
@@ -225,6 +258,11 @@ def snapshot_to_input(snapshot: RaceSnapshot) -> dict:
         "tps": {"reported": snapshot.tps_reported, "total": snapshot.tps_total},
         "tickets": tickets,
     }
+    if snapshot.quick_count:
+        out["quick_count"] = snapshot.quick_count.model_dump(mode="json", exclude_none=True)
+        del out["tps"]
+    if snapshot.recap:
+        out["recap"] = snapshot.recap.model_dump(mode="json", exclude_none=True)
     if snapshot.sub_regions:
         out["sub_region_level"] = snapshot.sub_region_level
         out["sub_regions"] = [
