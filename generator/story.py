@@ -354,8 +354,13 @@ def build_story(
         values["leader" if not leader.empty_column else "runner"] = person.short
     headline = phrases.pick(f"headline.{stage}.{key}", seed, **values)
     ticket_phrase = "kolom kosong" if leader.empty_column else f"pasangan nomor urut {leader.number}, {leader.full},"
+    if snapshot.is_tie and runner_up is not None:
+        other = "kolom kosong" if runner_up.empty_column else f"pasangan nomor urut {runner_up.number}, {runner_up.full},"
+        lede = phrases.pick("lede.tie", seed, ticket=ticket_phrase, other=other, share=leader.share)
+    else:
+        lede = phrases.pick("lede.verb", seed, ticket=ticket_phrase, share=leader.share)
     chosen = {
-        "lede": phrases.pick("lede.verb", seed, ticket=ticket_phrase, share=leader.share),
+        "lede": lede,
         "basis": phrases.pick("basis.votes", seed, leader=leader.short, votes=leader.votes),
         "runner_verb": phrases.pick("runner.verb", seed),
     }
