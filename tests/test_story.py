@@ -200,3 +200,24 @@ def test_wording_is_stable_per_race_and_varies_between_races(config, phrases, st
     again = build_story(read_file(EXAMPLE_DATA)[0], config, phrases)
     assert again.phrases == stories["pkwkp/64"].phrases
     assert len({s.phrases["lede"].split(" pasangan")[0] for s in stories.values()}) > 1
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "kind"),
+    [(5099, 4901, "narrow"), (5100, 4900, "clear"), (6500, 3500, "clear"), (6501, 3499, "landslide"), (5000, 5000, "tie")],
+)
+def test_margin_thresholds(config, a, b, kind):
+    from generator.story import margin_kind
+
+    from .test_models import snapshot
+
+    assert margin_kind(snapshot(votes={"a": a, "b": b}), config) == kind
+
+
+@pytest.mark.parametrize(("reported", "kind"), [(1254, "early"), (1255, "mid"), (6273, "mid"), (6274, "complete")])
+def test_progress_kinds(config, reported, kind):
+    from generator.story import progress_kind
+
+    from .test_models import snapshot
+
+    assert progress_kind(snapshot(tps_reported=reported), config) == kind  # 20% of 6.274 = 1.254,8
