@@ -1,0 +1,187 @@
+"""A vote-share chart per race, as a standalone SVG file.
+
+One horizontal bar per ticket in rank order (most votes first). Each bar has its
+label in dark text beside it: the short ticket name above the bar ("Kolom kosong"
+for the empty column), the share and the votes after its end, in house style
+(``55,66%``, ``962.804 suara``). Bars run from zero and a full bar is 100%, so
+lengths compare honestly across races.
+
+The file needs no CSS, script, font or network: every style is a presentation
+attribute with an explicit font family and size; text is dark on a white
+background; bars have a dark outline so light party colours stay visible. It
+carries ``<title>`` and ``<desc>``, ``role="img"`` and ``aria-labelledby`` for
+screen readers. All text is XML-escaped, and the same snapshot always gives the
+same bytes.
+
+Colours: the ticket's own colour (KPU's ``warna``), else ``colours[nomor urut]``,
+else a fixed palette chosen by nomor urut (so a ticket keeps its colour as the
+ranks change); the empty column is grey.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_UP, Decimal
+from xml.sax.saxutils import escape
+
+from .formatting import format_percent, format_votes
+from .models import RaceSnapshot, Stage, TicketResult
+
+#: Colours for tickets without one: distinct, and each at least 3:1 against white.
+PALETTE = (
+    "#1F5AA6",  # blue
+    "#C0392B",  # red
+    "#1E7B4A",  # green
+    "#B35C00",  # orange
+    "#6C3FA0",  # purple
+    "#00737A",  # teal
+    "#A0306B",  # magenta
+    "#5D6B00",  # olive
+)
+EMPTY_COLUMN_COLOUR = "#8A8A8A"
+EMPTY_COLUMN_LABEL = "Kolom kosong"
+
+TEXT_COLOUR = "#1A1A1A"  # about 17:1 on white
+NOTE_COLOUR = "#404040"  # about 10:1 on white
+OUTLINE_COLOUR = "#1A1A1A"
+BACKGROUND = "#FFFFFF"
+FONT = "Arial, Helvetica, 'Liberation Sans', 'DejaVu Sans', sans-serif"
+
+WIDTH = 720
+MARGIN = 16
+BAR_MAX = 440  # pixels for 100%
+BAR_HEIGHT = 20
+ROW_HEIGHT = 58
+TOP = 56  # below the visible title
+FOOTER = 40
+
+_HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
+# Characters XML 1.0 does not allow at all (a stray one would break the file).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _text(value: str) -> str:
+    """Text content, safe in an element: no control characters, ``&<>`` escaped."""
+    return escape(_NOT_XML.sub("", value))
+
+
+def _attr(value: str) -> str:
+    """An attribute value to put between double quotes."""
+    return escape(_NOT_XML.sub("", value), {'"': "&quot;"})
+
+
+def _px(value: Decimal) -> str:
+    """A coordinate with at most one decimal, the same every time: ``307.4``, ``16``."""
+    rounded = value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP).normalize()
+    return f"{rounded:f}"
+
+
+def ticket_label(result: TicketResult) -> str:
+    """The name a bar carries: the short ticket name, or "Kolom kosong"."""
+    return EMPTY_COLUMN_LABEL if result.ticket.empty_column else result.ticket.short_name
+
+
+def value_label(result: TicketResult) -> str:
+    """``55,66% · 962.804 suara``"""
+    return f"{format_percent(result.share)} \u00b7 {format_votes(result.votes)} suara"
+
+
+def ticket_colour(result: TicketResult, colours: dict[int, str] | None = None) -> str:
+    """The fill of a ticket's bar: KPU colour, else the override, else the palette."""
+    ticket = result.ticket
+    if ticket.colour and _HEX.match(ticket.colour):
+        return ticket.colour.upper()
+    override = (colours or {}).get(ticket.number)
+    if override is not None:
+        if not _HEX.match(override):
+            raise ValueError(f"chart colour for nomor urut {ticket.number} must look like #1A2B3C, got {override!r}")
+        return override.upper()
+    if ticket.empty_column:
+        return EMPTY_COLUMN_COLOUR
+    return PALETTE[(ticket.number - 1) % len(PALETTE)]
+
+
+def _source_note(snapshot: RaceSnapshot) -> str:
+    """The line under the bars saying where the figures come from and how complete they are."""
+    tps = (
+        f"{format_votes(snapshot.tps_reported)} dari {format_votes(snapshot.tps_total)} TPS "
+        f"({format_percent(snapshot.progress)})"
+    )
+    if snapshot.stage is Stage.QUICK_COUNT and snapshot.quick_count is not None:
+        return f"Sumber: hitung cepat {snapshot.quick_count.institute}, bukan hasil resmi KPU"
+    if snapshot.stage is Stage.OFFICIAL_RECAP:
+        return f"Sumber: rekapitulasi resmi KPU, {tps}"
+    return f"Sumber: hitung sementara KPU (belum final), data dari {tps}"
+
+
+def _pairs(snapshot: RaceSnapshot) -> str:
+    return ", ".join(f"{ticket_label(r)} {format_percent(r.share)}" for r in snapshot.results)
+
+
+def chart_alt_text(snapshot: RaceSnapshot, race_label: str) -> str:
+    """Alt text for the chart image, in Indonesian.
+
+    ``Grafik perolehan suara sementara Pilgub Kaltim 2024: Rudy Mas'ud-Seno Aji
+    55,66%, Isran Noor-Hadi Mulyadi 44,34%``. Plain text: escape it for where it goes.
+    """
+    if snapshot.stage is Stage.QUICK_COUNT:
+        institute = snapshot.quick_count.institute if snapshot.quick_count else ""
+        by = f" versi {institute}" if institute else ""
+        return f"Grafik hasil hitung cepat {race_label}{by}: {_pairs(snapshot)}"
+    if snapshot.stage is Stage.OFFICIAL_RECAP:
+        return f"Grafik hasil rekapitulasi resmi {race_label}: {_pairs(snapshot)}"
+    return f"Grafik perolehan suara sementara {race_label}: {_pairs(snapshot)}"
+
+
+def _description(snapshot: RaceSnapshot) -> str:
+    rows = "; ".join(
+        f"{ticket_label(r)}, nomor urut {r.ticket.number}: {format_percent(r.share)} "
+        f"({format_votes(r.votes)} suara)"
+        for r in snapshot.results
+    )
+    return f"Diagram batang mendatar, urut dari perolehan terbanyak. {rows}. {_source_note(snapshot)}."
+
+
+def _ids(snapshot: RaceSnapshot) -> tuple[str, str]:
+    base = "grafik-" + snapshot.race.replace("/", "-")
+    return f"{base}-judul", f"{base}-keterangan"
+
+
+def render_chart(snapshot: RaceSnapshot, *, title: str, colours: dict[int, str] | None = None) -> str:
+    """The vote-share chart of one race as a standalone SVG document (text)."""
+    results = snapshot.results
+    height = TOP + ROW_HEIGHT * len(results) + FOOTER
+    title_id, desc_id = _ids(snapshot)
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        f'<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="{WIDTH}" height="{height}" '
+        f'viewBox="0 0 {WIDTH} {height}" role="img" aria-labelledby="{title_id} {desc_id}" '
+        f'font-family="{_attr(FONT)}">',
+        f'<title id="{title_id}">{_text(title)}</title>',
+        f'<desc id="{desc_id}">{_text(_description(snapshot))}</desc>',
+        f'<rect x="0" y="0" width="{WIDTH}" height="{height}" fill="{BACKGROUND}"/>',
+        f'<text x="{MARGIN}" y="32" font-size="18" font-weight="bold" fill="{TEXT_COLOUR}">{_text(title)}</text>',
+    ]
+    for index, result in enumerate(results):
+        top = TOP + ROW_HEIGHT * index
+        bar_y = top + 24
+        width = Decimal(BAR_MAX) * result.share / 100
+        if result.votes > 0 and width < 1:
+            width = Decimal(1)  # a sliver, so a small share still shows a bar
+        bar_end = Decimal(MARGIN) + width
+        lines += [
+            f'<g id="tiket-{result.ticket.number}">',
+            f'<text x="{MARGIN}" y="{top + 17}" font-size="15" font-weight="bold" '
+            f'fill="{TEXT_COLOUR}">{_text(ticket_label(result))}</text>',
+            f'<rect x="{MARGIN}" y="{bar_y}" width="{_px(width)}" height="{BAR_HEIGHT}" '
+            f'fill="{ticket_colour(result, colours)}" stroke="{OUTLINE_COLOUR}" stroke-width="1"/>',
+            f'<text x="{_px(bar_end + 8)}" y="{bar_y + 15}" font-size="14" '
+            f'fill="{TEXT_COLOUR}">{_text(value_label(result))}</text>',
+            "</g>",
+        ]
+    lines += [
+        f'<text x="{MARGIN}" y="{height - 16}" font-size="12" fill="{NOTE_COLOUR}">'
+        f"{_text(_source_note(snapshot))}</text>",
+        "</svg>",
+    ]
+    return "\n".join(lines) + "\n"
