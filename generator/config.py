@@ -47,6 +47,19 @@ class Thresholds(_Strict):
     early_progress: Decimal = Decimal("20")
 
 
+class Output(_Strict):
+    """How articles are laid out in the output folder (stable per race)."""
+
+    #: bundle: <slug>/index.md + <slug>/chart.svg (Hugo page bundles, Astro)
+    #: flat:   <slug>.md + <slug>.svg
+    #: dated:  YYYY-MM-DD-<slug>.md + .svg, the date of first publication (Jekyll _posts)
+    layout: Literal["bundle", "flat", "dated"] = "bundle"
+    #: Write a vote-share chart (SVG) per article and show it in the text.
+    charts: bool = True
+    #: How an article refers to its chart; {file} is the chart's file name.
+    chart_url: str = "{file}"
+
+
 class Publication(_Strict):
     outlet: str
     dateline: str
@@ -58,6 +71,7 @@ class Publication(_Strict):
     stock: StockSentences
     thresholds: Thresholds = Thresholds()
     baca_juga_max: int = Field(default=2, ge=0, le=3)
+    output: Output = Output()
 
 
 class Province(_Strict):

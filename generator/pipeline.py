@@ -7,21 +7,34 @@ files of races held back are left exactly as they were.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import hashlib
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
 from . import __version__
+from .chart import chart_alt_text, render_chart
 from .config import Config, RaceNotes
-from .errors import DataError, NewsgenError, OutputError
-from .formatting import to_zone
+from .errors import DataError, NewsgenError
 from .links import link_stories
 from .models import RaceSnapshot
 from .names import person_name
+from .output import (
+    BOOKKEEPING,
+    Existing,
+    ManifestEntry,
+    article_file,
+    find_existing,
+    load_manifest,
+    placement,
+    read_existing,
+    write_manifest,
+)
 from .phrases import Phrases
 from .render import Renderer
-from .story import Previous, Story, build_story
-from .writer import Writer, front_matter, split_front_matter
+from .review import ReviewEntry, build_review, entry_from_snapshot
+from .story import ChartRef, Previous, Story, build_story
+from .writer import Writer
 
 
 @dataclass
@@ -69,53 +82,17 @@ def apply_overrides(snapshot: RaceSnapshot, notes: RaceNotes) -> RaceSnapshot:
     return RaceSnapshot.model_validate(data)
 
 
+def with_data_hash(snapshot: RaceSnapshot) -> RaceSnapshot:
+    """Give snapshots from editor files a hash of their figures, as feeds have of their bytes."""
+    if snapshot.data_sha256:
+        return snapshot
+    digest = hashlib.sha256(snapshot.model_dump_json(exclude={"data_sha256"}).encode()).hexdigest()
+    return snapshot.model_copy(update={"data_sha256": digest})
+
+
 def default_now(snapshots: list[RaceSnapshot]) -> datetime | None:
     """Without ``--now``, the newest data timestamp: reruns stay byte-identical."""
     return max((s.timestamp for s in snapshots), default=None)
-
-
-@dataclass(frozen=True)
-class Existing:
-    """What the article already on disk says about its data."""
-
-    date: str | None
-    lastmod: str | None
-    current: Previous | None  # the data it was written from
-    previous: Previous | None  # the data its update note compared with
-
-
-def _previous_from_params(params: object) -> Previous | None:
-    if not isinstance(params, dict):
-        return None
-    try:
-        return Previous(
-            timestamp=datetime.fromisoformat(str(params["data_timestamp"])),
-            tps_reported=int(params["tps_reported"]),
-            tps_total=int(params["tps_total"]),
-            votes={int(k): int(v) for k, v in dict(params["results"]).items()},
-        )
-    except (KeyError, TypeError, ValueError):
-        return None
-
-
-def read_existing(writer: Writer, relative: str) -> Existing | None:
-    """Front matter of an article written by an earlier run (None if absent or foreign)."""
-    text = writer.read_existing(relative)
-    if text is None:
-        return None
-    try:
-        meta, _ = split_front_matter(text)
-    except (OutputError, ValueError):
-        return None
-    params = meta.get("params") if isinstance(meta, dict) else None
-    if not isinstance(params, dict):
-        return None
-    return Existing(
-        date=str(meta.get("date")) if meta.get("date") else None,
-        lastmod=str(meta.get("lastmod")) if meta.get("lastmod") else None,
-        current=_previous_from_params(params),
-        previous=_previous_from_params(params.get("previous")),
-    )
 
 
 def choose_previous(snapshot: RaceSnapshot, older: RaceSnapshot | None, existing: Existing | None) -> Previous | None:
@@ -134,44 +111,6 @@ def choose_previous(snapshot: RaceSnapshot, older: RaceSnapshot | None, existing
     return max(candidates, key=lambda p: p.timestamp, default=None)
 
 
-def article_file(
-    story: Story, snapshot: RaceSnapshot, body: str, config: Config, now: datetime, existing: Existing | None
-) -> str:
-    """Front matter + body of one article."""
-    pub = config.publication
-    local_now = to_zone(now, story.zone).isoformat()
-    unchanged = existing is not None and existing.current == Previous.from_snapshot(snapshot)
-    date = (existing.date if existing and existing.date else None) or local_now
-    lastmod = (existing.lastmod if unchanged and existing and existing.lastmod else None) or local_now
-    params = {
-        "race": snapshot.race,
-        "stage": snapshot.stage.value,
-        "data_timestamp": snapshot.timestamp.isoformat(),
-        "tps_reported": snapshot.tps_reported,
-        "tps_total": snapshot.tps_total,
-        "results": {str(t.number): snapshot.votes[t.id] for t in sorted(snapshot.tickets, key=lambda t: t.number)},
-        "source_url": snapshot.source_url,
-        "newsgen_version": __version__,
-    }
-    if snapshot.data_sha256:
-        params["data_sha256"] = snapshot.data_sha256
-    if story.update and story.previous:
-        params["previous"] = story.previous.as_params()
-    data = {
-        "title": story.headline,
-        "slug": story.slug,
-        "date": date,
-        "lastmod": lastmod,
-        "draft": True,
-        "summary": story.summary,
-        "author": pub.author,
-        "tags": list(story.tags),
-        "categories": list(pub.categories),
-        "params": params,
-    }
-    return front_matter(data) + "\n" + body
-
-
 def _by_race(snapshots: list[RaceSnapshot]) -> dict[str, tuple[RaceSnapshot, RaceSnapshot | None]]:
     """Newest snapshot of each race, with the one before it when given."""
     groups: dict[str, list[RaceSnapshot]] = {}
@@ -182,6 +121,24 @@ def _by_race(snapshots: list[RaceSnapshot]) -> dict[str, tuple[RaceSnapshot, Rac
         ordered = sorted(groups[race], key=lambda s: s.timestamp, reverse=True)
         out[race] = (ordered[0], ordered[1] if len(ordered) > 1 else None)
     return out
+
+
+def _fingerprint(story: Story, renderer: Renderer) -> str:
+    """Everything an article's text depends on: the story, templates, config, version."""
+    return hashlib.sha256(f"{__version__}\x00{renderer.fingerprint}\x00{story!r}".encode()).hexdigest()[:16]
+
+
+@dataclass
+class _Race:
+    """One race on its way through a run."""
+
+    snapshot: RaceSnapshot
+    story: Story
+    existing: Existing | None
+    path: str
+    chart: str | None
+    aliases: tuple[str, ...] = ()
+    flags: tuple[str, ...] = ()
 
 
 def generate(
@@ -199,58 +156,115 @@ def generate(
     renderer = renderer or Renderer(config)
     phrases = phrases or Phrases.load()
     writer = Writer(out)
+    old_manifest = load_manifest(writer)
+    manifest: dict[str, ManifestEntry] = {}
+    review: dict[str, ReviewEntry] = {}
+    narrow = config.publication.thresholds.narrow_margin
+
+    def hold(race: str, message: str, snapshot: RaceSnapshot | None = None) -> None:
+        report.held_back.append((race, message))
+        old = old_manifest.get(race, {})
+        manifest[race] = ManifestEntry(race=race, status="held_back", path=old.get("path"), slug=old.get("slug"),
+                                       headline=old.get("headline"), reason=message)
+        review[race] = (entry_from_snapshot(snapshot, status="held_back", narrow_margin=narrow, reason=message)
+                        if snapshot else ReviewEntry(race=race, status="held_back", reason=message))
+
     snapshots: list[RaceSnapshot] = []
     for item in items:
         if isinstance(item, DataError):
-            report.held_back.append((item.race or item.where or "?", str(item)))
+            hold(item.race or item.where or "?", str(item))
             continue
         try:
-            snapshots.append(apply_overrides(item, config.notes(item.race)))
+            snapshots.append(with_data_hash(apply_overrides(item, config.notes(item.race))))
         except NewsgenError as exc:
-            report.held_back.append((item.race, str(exc)))
-    races = _by_race(snapshots)
+            hold(item.race, str(exc), item)
     ready: dict[str, tuple[RaceSnapshot, RaceSnapshot | None]] = {}
-    for race, (snap, older) in races.items():
+    for race, (snap, older) in _by_race(snapshots).items():
         if snap.has_data:
             ready[race] = (snap, older)
         else:
             report.no_data.append(race)
+            manifest[race] = ManifestEntry(race=race, status="no_data", data_timestamp=snap.timestamp.isoformat())
+            review[race] = entry_from_snapshot(snap, status="no_data", narrow_margin=narrow)
     now = now or default_now([s for s, _ in ready.values()])
 
-    stories: dict[str, Story] = {}
-    existing: dict[str, Existing | None] = {}
+    races: dict[str, _Race] = {}
     for race, (snap, older) in ready.items():
         try:
             plain = build_story(snap, config, phrases)
-            existing[race] = read_existing(writer, f"{plain.slug}.md")
-            previous = choose_previous(snap, older, existing[race])
-            stories[race] = build_story(snap, config, phrases, previous=previous) if previous else plain
+            found = find_existing(writer, plain.slug, config)
+            existing = read_existing(writer, found) if found else None
+            previous = choose_previous(snap, older, existing)
+            story = build_story(snap, config, phrases, previous=previous) if previous else plain
+            date = existing.date if existing and existing.date else now.isoformat()  # type: ignore[union-attr]
+            place = placement(story.slug, config, date)
+            if place.chart_url:
+                story = replace(story, chart=ChartRef(place.chart_url, chart_alt_text(snap, story.race_short)))
+            aliases = existing.aliases if existing else ()
+            old_slug = old_manifest.get(race, {}).get("slug")
+            if old_slug and old_slug != story.slug:
+                pub = config.publication
+                aliases = (*aliases, pub.link_pattern.format(section=pub.section, slug=old_slug, race=race))
+            races[race] = _Race(snap, story, existing, found or place.article, place.chart, aliases=aliases)
         except NewsgenError as exc:
-            report.held_back.append((race, str(exc)))
+            hold(race, str(exc), snap)
 
     # Render; a race that fails is dropped and its siblings re-linked without it.
     texts: dict[str, str] = {}
     while True:
-        linked = link_stories(list(stories.values()), config)
+        linked = {s.race: s for s in link_stories([r.story for r in races.values()], config)}
         failed = False
         texts.clear()
-        for story in linked:
+        for race, story in linked.items():
+            item = races[race]
+            item.story = story
+            if item.existing and item.existing.fingerprint == _fingerprint(story, renderer):
+                continue  # same data, same links, same templates: not re-rendered
             try:
-                texts[story.race] = renderer.body(story)
+                texts[race] = renderer.body(story)
             except NewsgenError as exc:
-                report.held_back.append((story.race, str(exc)))
-                del stories[story.race]
+                hold(race, str(exc), item.snapshot)
+                del races[race]
                 failed = True
         if not failed:
             break
 
-    for story in linked:
-        snap = ready[story.race][0]
-        try:
-            text = article_file(story, snap, texts[story.race], config, now, existing.get(story.race))  # type: ignore[arg-type]
-            path, changed = writer.write_text(f"{story.slug}.md", text)
-        except NewsgenError as exc:
-            report.held_back.append((story.race, str(exc)))
-            continue
-        (report.written if changed else report.unchanged).append((story.race, path))
+    for race, item in races.items():
+        story, snap = item.story, item.snapshot
+        path = writer.folder / item.path
+        if race not in texts:
+            writer.claim(item.path)
+            report.unchanged.append((race, path))
+            status = "unchanged"
+        else:
+            try:
+                text = article_file(story, snap, texts[race], config, now=now, existing=item.existing,  # type: ignore[arg-type]
+                                    fingerprint=_fingerprint(story, renderer), aliases=item.aliases, flags=item.flags)
+                if item.chart:
+                    writer.write_text(item.chart, render_chart(snap, title=story.headline))
+                path, changed = writer.write_text(item.path, text)
+            except NewsgenError as exc:
+                hold(race, str(exc), snap)
+                continue
+            status = "written" if changed else "unchanged"
+            (report.written if changed else report.unchanged).append((race, path))
+        manifest[race] = ManifestEntry(
+            race=race, status=status, path=item.path, slug=story.slug, headline=story.headline,
+            data_timestamp=snap.timestamp.isoformat(), data_sha256=snap.data_sha256, flags=item.flags,
+        )
+        review[race] = entry_from_snapshot(snap, status=status, narrow_margin=narrow, headline=story.headline,
+                                           path=item.path, flags=item.flags)
+        old_slug = old_manifest.get(race, {}).get("path")
+        if old_slug and old_slug != item.path:
+            writer.remove(old_slug)
+
+    # Races not in this run keep their manifest entries (a run may cover one province).
+    for race, old in old_manifest.items():
+        if race not in manifest:
+            manifest[race] = ManifestEntry(**{k: (tuple(v) if k == "flags" else v) for k, v in old.items()
+                                              if k in ManifestEntry.__dataclass_fields__})
+    if write_manifest(writer, list(manifest.values())) or report.written or report.held_back:
+        markdown, html = build_review(list(review.values()), generated_at=now or datetime.now().astimezone())
+        writer.write_text(f"{BOOKKEEPING}/review.md", markdown)
+        writer.write_text(f"{BOOKKEEPING}/review.html", html)
     return report

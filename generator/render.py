@@ -10,6 +10,7 @@ the same sandbox.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import asdict
 from pathlib import Path
@@ -45,6 +46,7 @@ class Renderer:
     def __init__(self, config: Config, templates: Path | None = None) -> None:
         self.config = config
         folder = templates or data_path("templates", "id")
+        self.fingerprint = _fingerprint(folder, config)
         self.env = SandboxedEnvironment(
             loader=FileSystemLoader(str(folder)),
             undefined=StrictUndefined,
@@ -99,6 +101,15 @@ class Renderer:
         except JinjaError as exc:
             raise TemplateError(f"template article.md.j2 for race {story.race}: {exc}") from None
         return _tidy(text)
+
+
+def _fingerprint(folder: Path, config: Config) -> str:
+    """Hash of the templates and the publication settings an article depends on."""
+    digest = hashlib.sha256(config.publication.model_dump_json().encode())
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 def _tidy(text: str) -> str:

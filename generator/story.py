@@ -147,6 +147,14 @@ class RecapFacts:
 
 
 @dataclass(frozen=True)
+class ChartRef:
+    """The vote-share chart shown in the article."""
+
+    url: str
+    alt: str
+
+
+@dataclass(frozen=True)
 class Story:
     race: str
     kind: str
@@ -191,6 +199,7 @@ class Story:
     recap: RecapFacts | None = None
     update: Update | None = None
     previous: Previous | None = None
+    chart: ChartRef | None = None
     links: tuple[Link, ...] = field(default=())
 
 

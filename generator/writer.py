@@ -91,6 +91,31 @@ class Writer:
             raise OutputError(f"cannot write {path}: {exc.strerror}; check the --out folder") from None
         return path, True
 
+    def claim(self, relative: str) -> Path:
+        """Reserve a path left as it is this run (so no other race can take it)."""
+        path = self.path_for(relative)
+        if path in self._written:
+            raise OutputError(f"{relative} would be written twice in one run (two races with the same slug?)")
+        self._written.add(path)
+        return path
+
+    def remove(self, relative: str) -> None:
+        """Delete an article this folder no longer holds (its race moved to a new slug).
+
+        A page bundle goes with its chart; folders are removed only when empty.
+        """
+        path = self.path_for(relative)
+        if path in self._written:
+            return
+        if path.name == "index.md":
+            for sibling in path.parent.glob("*.svg"):
+                sibling.unlink(missing_ok=True)
+        else:
+            path.with_suffix(".svg").unlink(missing_ok=True)
+        path.unlink(missing_ok=True)
+        if path.parent != self.folder and not any(path.parent.iterdir()):
+            path.parent.rmdir()
+
     def read_existing(self, relative: str) -> str | None:
         path = self.path_for(relative)
         try:

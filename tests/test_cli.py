@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +15,8 @@ from generator.cli import main
 
 from .conftest import EXAMPLE_DATA, NOW
 
-KALTIM = "pilgub-kaltim-2024.md"
+KALTIM = "pilgub-kaltim-2024/index.md"
+KALTENG = "pilgub-kalteng-2024/index.md"
 
 
 def run(*args: str):
@@ -22,21 +24,26 @@ def run(*args: str):
 
 
 def snapshot_of(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+    """Every file below ``folder`` by relative path."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def test_generate_defaults_to_the_example_data(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = run("generate")
     assert result.exit_code == 0, result.output
-    files = sorted(p.name for p in (tmp_path / "articles").iterdir())
-    assert files == ["pilgub-kaltara-2024.md", "pilgub-kalteng-2024.md", KALTIM]
+    files = sorted(snapshot_of(tmp_path / "articles"))
+    assert files == [
+        "_newsgen/manifest.json", "_newsgen/review.html", "_newsgen/review.md",
+        "pilgub-kaltara-2024/chart.svg", "pilgub-kaltara-2024/index.md",
+        "pilgub-kalteng-2024/chart.svg", KALTENG, "pilgub-kaltim-2024/chart.svg", KALTIM,
+    ]
     assert "newsgen: 3 written, 0 unchanged, 0 held back, 0 without data yet in articles" in result.output
     text = (tmp_path / "articles" / KALTIM).read_text(encoding="utf-8")
     for needle in ["962.804", "55,66%", "766.850", "44,34%", "6.048", "96,40%", "H. Rudy Mas'ud, S.E., M.E.",
                    "Dr. Ir. H. Isran Noor, M.Si.", "petahana", "belum final"]:
         assert needle in text, needle
-    kalteng = (tmp_path / "articles" / "pilgub-kalteng-2024.md").read_text(encoding="utf-8")
+    kalteng = (tmp_path / "articles" / KALTENG).read_text(encoding="utf-8")
     headline = kalteng.split("title: ", 1)[1].split("\n", 1)[0].strip("'")
     assert f"**Baca Juga:** [{headline}](/pilkada-2024/pilgub-kalteng-2024/)" in text
 
@@ -52,7 +59,7 @@ def test_now_pins_the_date(tmp_path):
     assert run("generate", "--out", str(tmp_path), "--now", NOW).exit_code == 0
     text = (tmp_path / KALTIM).read_text(encoding="utf-8")
     assert "date: '2024-11-28T11:00:00+08:00'" in text
-    kalteng = (tmp_path / "pilgub-kalteng-2024.md").read_text(encoding="utf-8")
+    kalteng = (tmp_path / KALTENG).read_text(encoding="utf-8")
     assert "date: '2024-11-28T10:00:00+07:00'" in kalteng  # the region's own zone
 
 
@@ -80,16 +87,18 @@ def test_bad_race_is_held_back_and_its_file_kept(tmp_path, old, new, needle):
     assert old in text
     bad = tmp_path / "bad.yaml"
     bad.write_text(text.replace(old, new, 1), encoding="utf-8")
-    (out / "pilgub-kalteng-2024.md").unlink()  # proves the other races are still written
+    (out / KALTENG).unlink()  # proves the other races are still written
     mtime = (out / KALTIM).stat().st_mtime_ns
     result = run("generate", "--input", str(bad), "--out", str(out))
     assert result.exit_code == 1
     assert f"held back pkwkp/64: {bad}: {needle}" in result.output
     after = snapshot_of(out)
     assert after[KALTIM] == before[KALTIM] and (out / KALTIM).stat().st_mtime_ns == mtime
+    assert after["pilgub-kaltim-2024/chart.svg"] == before["pilgub-kaltim-2024/chart.svg"]
     assert sorted(after) == sorted(before)
+    assert "1 ditahan" in after["_newsgen/review.md"].decode()
     # The siblings no longer link the held-back race.
-    assert b"pilgub-kaltim-2024/" not in after["pilgub-kalteng-2024.md"]
+    assert b"pilgub-kaltim-2024/" not in after[KALTENG]
 
 
 def test_malformed_yaml_exits_1_and_writes_nothing(tmp_path):
@@ -98,7 +107,10 @@ def test_malformed_yaml_exits_1_and_writes_nothing(tmp_path):
     result = run("generate", "--input", str(bad), "--out", str(tmp_path / "out"))
     assert result.exit_code == 1
     assert f"{bad}:3: malformed YAML" in result.output
-    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+    # No article, only the bookkeeping that names the held-back file.
+    files = snapshot_of(tmp_path / "out")
+    assert sorted(files) == ["_newsgen/manifest.json", "_newsgen/review.html", "_newsgen/review.md"]
+    assert str(bad) in json.loads(files["_newsgen/manifest.json"])["articles"][0]["race"]
 
 
 def test_usage_errors_exit_2(tmp_path):

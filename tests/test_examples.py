@@ -29,14 +29,17 @@ def generated(tmp_path_factory):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_example_article_snapshot(generated, md_snapshot, name):
-    assert (generated / f"{name}.md").read_text(encoding="utf-8") == md_snapshot
+    assert (generated / name / "index.md").read_text(encoding="utf-8") == md_snapshot
 
 
 def test_examples_folder_is_current(generated):
-    committed = sorted(p.name for p in ARTICLES.glob("*.md"))
-    assert committed == sorted(f"{n}.md" for n in NAMES)
+    def tree(folder):
+        return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+    committed, fresh = tree(ARTICLES), tree(generated)
+    assert sorted(committed) == sorted(fresh)
     for name in committed:
-        assert (ARTICLES / name).read_bytes() == (generated / name).read_bytes(), (
+        assert committed[name] == fresh[name], (
             f"examples/articles/{name} is stale: run `newsgen generate --out examples/articles` and review the diff"
         )
 
@@ -60,7 +63,7 @@ def test_kpu_file_gives_the_same_article(tmp_path, generated):
     assert kaltim.sub_regions == example[0].sub_regions
     out = tmp_path / "kpu"
     generate([kaltim, *example[1:]], load_config(), out)
-    meta_kpu, body_kpu = split_front_matter((out / "pilgub-kaltim-2024.md").read_text(encoding="utf-8"))
-    meta_ex, body_ex = split_front_matter((generated / "pilgub-kaltim-2024.md").read_text(encoding="utf-8"))
+    meta_kpu, body_kpu = split_front_matter((out / "pilgub-kaltim-2024" / "index.md").read_text(encoding="utf-8"))
+    meta_ex, body_ex = split_front_matter((generated / "pilgub-kaltim-2024" / "index.md").read_text(encoding="utf-8"))
     assert body_kpu == body_ex
     assert meta_kpu["title"] == meta_ex["title"]

@@ -48,6 +48,7 @@ class PageParser(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.h1: list[str] = []
         self.hrefs: list[str] = []
+        self.images: list[tuple[str, str]] = []
         self._in_h1 = False
 
     def handle_starttag(self, tag, attrs):
@@ -56,6 +57,8 @@ class PageParser(HTMLParser):
             self.h1.append("")
         if tag == "a" and dict(attrs).get("href"):
             self.hrefs.append(dict(attrs)["href"])
+        if tag == "img" and dict(attrs).get("src"):
+            self.images.append((dict(attrs)["src"], dict(attrs).get("alt") or ""))
 
     def handle_endtag(self, tag):
         if tag == "h1":
@@ -97,7 +100,7 @@ def built(tmp_path_factory):
     assert result.returncode == 0, f"hugo failed ({result.returncode}):\n{log}"
 
     articles = {}
-    for path in sorted(content.glob("*.md")):
+    for path in sorted(content.glob("*/index.md")):
         front, body = split_front_matter(path.read_text(encoding="utf-8"))
         articles[front["slug"]] = (front, body)
     return articles, public, log
@@ -143,3 +146,14 @@ def test_apostrophe_headline_survives(built):
     page = public / SECTION / "pilgub-kaltim-2024" / "index.html"
     assert "Mas&#39;ud" in page.read_text(encoding="utf-8")
     assert parse_page(page).h1 == [front["title"]]
+
+
+def test_chart_is_published_beside_its_page(built):
+    """The page bundle's chart.svg is built and the article shows it with alt text."""
+    articles, public, _ = built
+    for slug in articles:
+        page = parse_page(public / SECTION / slug / "index.html")
+        (src, alt), = page.images
+        assert src == "chart.svg" and alt.startswith("Grafik perolehan suara sementara")
+        svg = public / SECTION / slug / src
+        assert svg.is_file() and svg.read_text(encoding="utf-8").lstrip().startswith("<?xml")

@@ -28,5 +28,5 @@ def test_ci_runs_the_readme_test_command():
 
 def test_readme_excerpt_is_real_output():
     excerpt = README.split("```markdown\n", 1)[1].split("\n```", 1)[0]
-    article = (REPO / "examples" / "articles" / "pilgub-kaltim-2024.md").read_text(encoding="utf-8")
+    article = (REPO / "examples" / "articles" / "pilgub-kaltim-2024" / "index.md").read_text(encoding="utf-8")
     assert article.startswith(excerpt + "\n")

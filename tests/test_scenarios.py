@@ -18,7 +18,7 @@ NOW = None  # the data's own time: deterministic
 def test_scenario_article(tmp_path, md_snapshot, path):
     report = generate(read_file(path), load_config(), tmp_path)
     assert report.exit_code == 0, report.held_back
-    (article,) = sorted(tmp_path.glob("*.md"))
+    (article,) = sorted(tmp_path.glob("*/index.md"))
     text = article.read_text(encoding="utf-8")
     assert text == md_snapshot
     # Rules no scenario may break.

@@ -1,0 +1,233 @@
+"""Where each article lives in the output folder, what its front matter says,
+and the bookkeeping newsgen keeps beside the articles.
+
+Layouts (``publication.yaml`` ``output.layout``), all stable per race::
+
+    bundle   <slug>/index.md   <slug>/chart.svg     Hugo page bundles, Astro
+    flat     <slug>.md         <slug>.svg
+    dated    2024-11-28-<slug>.md (+ .svg)          Jekyll _posts; the date of first publication
+
+Bookkeeping lives in ``_newsgen/`` (Hugo ignores folders starting with ``_``):
+``manifest.json`` (every race with its status and data hash, for importers) and
+the night's review report (``review.md``, ``review.html``).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from . import __version__
+from .config import Config
+from .errors import OutputError
+from .formatting import to_zone
+from .models import RaceSnapshot
+from .story import Previous, Story
+from .writer import Writer, front_matter, split_front_matter
+
+BOOKKEEPING = "_newsgen"
+MANIFEST = f"{BOOKKEEPING}/manifest.json"
+
+
+@dataclass(frozen=True)
+class Placement:
+    article: str  # path relative to the output folder
+    chart: str | None
+    chart_url: str | None
+
+
+def placement(slug: str, config: Config, date: str | None) -> Placement:
+    """File names of one race's article and chart."""
+    out = config.publication.output
+    if out.layout == "bundle":
+        article, chart = f"{slug}/index.md", f"{slug}/chart.svg"
+    elif out.layout == "flat":
+        article, chart = f"{slug}.md", f"{slug}.svg"
+    else:
+        prefix = (date or "")[:10]
+        article, chart = f"{prefix}-{slug}.md", f"{prefix}-{slug}.svg"
+    if not out.charts:
+        return Placement(article, None, None)
+    return Placement(article, chart, out.chart_url.format(file=Path(chart).name, slug=slug))
+
+
+def find_existing(writer: Writer, slug: str, config: Config) -> str | None:
+    """The relative path of this slug's article from an earlier run, if any."""
+    if config.publication.output.layout == "dated":
+        matches = sorted(writer.folder.glob(f"????-??-??-{slug}.md"))
+        return matches[-1].relative_to(writer.folder).as_posix() if matches else None
+    relative = placement(slug, config, None).article
+    return relative if (writer.folder / relative).exists() else None
+
+
+@dataclass(frozen=True)
+class Existing:
+    """What the article already on disk says about itself."""
+
+    path: str
+    date: str | None
+    lastmod: str | None
+    fingerprint: str | None
+    aliases: tuple[str, ...]
+    current: Previous | None  # the data it was written from
+    previous: Previous | None  # the data its update note compared with
+
+
+def previous_from_params(params: object) -> Previous | None:
+    if not isinstance(params, dict):
+        return None
+    try:
+        return Previous(
+            timestamp=datetime.fromisoformat(str(params["data_timestamp"])),
+            tps_reported=int(params["tps_reported"]),
+            tps_total=int(params["tps_total"]),
+            votes={int(k): int(v) for k, v in dict(params["results"]).items()},
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def read_existing(writer: Writer, relative: str) -> Existing | None:
+    """Front matter of an article written by an earlier run (None if absent or foreign)."""
+    text = writer.read_existing(relative)
+    if text is None:
+        return None
+    try:
+        meta, _ = split_front_matter(text)
+    except (OutputError, ValueError):
+        return None
+    params = meta.get("params") if isinstance(meta, dict) else None
+    if not isinstance(params, dict):
+        return None
+    aliases = meta.get("aliases") or []
+    return Existing(
+        path=relative,
+        date=str(meta["date"]) if meta.get("date") else None,
+        lastmod=str(meta["lastmod"]) if meta.get("lastmod") else None,
+        fingerprint=str(params.get("fingerprint")) if params.get("fingerprint") else None,
+        aliases=tuple(str(a) for a in aliases) if isinstance(aliases, list) else (),
+        current=previous_from_params(params),
+        previous=previous_from_params(params.get("previous")),
+    )
+
+
+def article_file(
+    story: Story,
+    snapshot: RaceSnapshot,
+    body: str,
+    config: Config,
+    *,
+    now: datetime,
+    existing: Existing | None,
+    fingerprint: str,
+    aliases: tuple[str, ...] = (),
+    flags: tuple[str, ...] = (),
+) -> str:
+    """Front matter + body of one article.
+
+    ``date`` is the first publication and never moves; ``lastmod`` moves only
+    when the data of the race changed.
+    """
+    pub = config.publication
+    local_now = to_zone(now, story.zone).isoformat()
+    same_data = existing is not None and existing.current == Previous.from_snapshot(snapshot)
+    date = (existing.date if existing and existing.date else None) or local_now
+    lastmod = (existing.lastmod if same_data and existing and existing.lastmod else None) or local_now
+    params: dict = {
+        "race": snapshot.race,
+        "stage": snapshot.stage.value,
+        "data_timestamp": snapshot.timestamp.isoformat(),
+        "tps_reported": snapshot.tps_reported,
+        "tps_total": snapshot.tps_total,
+        "results": {str(t.number): snapshot.votes[t.id] for t in sorted(snapshot.tickets, key=lambda t: t.number)},
+        "source_url": snapshot.source_url,
+        "data_sha256": snapshot.data_sha256,
+        "fingerprint": fingerprint,
+        "newsgen_version": __version__,
+    }
+    if flags:
+        params["review_flags"] = list(flags)
+    if story.update and story.previous:
+        params["previous"] = story.previous.as_params()
+    if story.chart:
+        params["chart"] = story.chart.url
+    data: dict = {
+        "title": story.headline,
+        "slug": story.slug,
+        "date": date,
+        "lastmod": lastmod,
+        "draft": True,
+        "summary": story.summary,
+        "author": pub.author,
+        "tags": list(story.tags),
+        "categories": list(pub.categories),
+    }
+    if aliases:
+        data["aliases"] = list(aliases)
+    data["params"] = params
+    return front_matter(data) + "\n" + body
+
+
+@dataclass(frozen=True)
+class ManifestEntry:
+    race: str
+    status: str  # written | unchanged | held_back | no_data
+    path: str | None = None
+    slug: str | None = None
+    headline: str | None = None
+    data_timestamp: str | None = None
+    data_sha256: str | None = None
+    flags: tuple[str, ...] = ()
+    reason: str | None = None
+
+    def as_json(self) -> dict:
+        out = {k: v for k, v in self.__dict__.items() if v not in (None, ())}
+        if self.flags:
+            out["flags"] = list(self.flags)
+        return out
+
+
+def load_manifest(writer: Writer) -> dict[str, dict]:
+    """The manifest of the previous run, by race ({} when there is none)."""
+    text = writer.read_existing(MANIFEST)
+    if not text:
+        return {}
+    try:
+        data = json.loads(text)
+        return {str(e["race"]): e for e in data.get("articles", []) if isinstance(e, dict) and "race" in e}
+    except (ValueError, TypeError, AttributeError):
+        return {}
+
+
+def manifest_text(entries: list[ManifestEntry]) -> str:
+    body = {
+        "generator": f"newsgen {__version__}",
+        "articles": [e.as_json() for e in sorted(entries, key=lambda e: e.race)],
+    }
+    return json.dumps(body, ensure_ascii=False, indent=2) + "\n"
+
+
+def _comparable(text: str | None) -> object:
+    """A manifest with 'written' read as 'unchanged': a rerun that changed no
+    article leaves the manifest untouched."""
+    if not text:
+        return None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    for entry in data.get("articles", []):
+        if entry.get("status") == "written":
+            entry["status"] = "unchanged"
+    return data
+
+
+def write_manifest(writer: Writer, entries: list[ManifestEntry]) -> bool:
+    """Write the manifest unless it only differs by written/unchanged."""
+    text = manifest_text(entries)
+    if _comparable(writer.read_existing(MANIFEST)) == _comparable(text):
+        return False
+    writer.write_text(MANIFEST, text)
+    return True
