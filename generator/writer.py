@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from .errors import OutputError
+from .yamlsafe import safe_load
 
 FRONT_MATTER_FENCE = "---"
 
@@ -29,7 +30,7 @@ class _Dumper(yaml.SafeDumper):
 def front_matter(data: dict) -> str:
     """YAML front matter block, checked by parsing it back."""
     text = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000, default_flow_style=False)
-    if yaml.safe_load(text) != data:
+    if safe_load(text) != data:
         raise OutputError(f"front matter does not survive a YAML round trip: {data.get('slug')}")
     return f"{FRONT_MATTER_FENCE}\n{text}{FRONT_MATTER_FENCE}\n"
 
@@ -39,7 +40,7 @@ def split_front_matter(text: str) -> tuple[dict, str]:
     if not text.startswith(FRONT_MATTER_FENCE + "\n"):
         raise OutputError("no front matter")
     _, head, body = text.split(FRONT_MATTER_FENCE + "\n", 2)
-    return yaml.safe_load(head) or {}, body
+    return safe_load(head) or {}, body
 
 
 def atomic_write(path: Path, data: bytes) -> None:

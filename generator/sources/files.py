@@ -31,11 +31,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt, ValidationError, model_validator
 
 from ..config import format_validation
 from ..errors import DataError
+from ..yamlsafe import YAMLError, safe_load
 from ..models import QuickCountInfo, RaceKind, RaceSnapshot, RecapInfo, Stage
 from ..names import case_place
 from . import make_ticket, validated_snapshot
@@ -183,8 +183,8 @@ def _snapshot(entry: RaceInput, where: str) -> RaceSnapshot:
 def load_text(text: str, *, where: str) -> object:
     """Parse YAML (a superset of JSON) safely; errors name the file and line."""
     try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
+        return safe_load(text)
+    except YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f"{where}:{mark.line + 1}" if mark else where
         problem = getattr(exc, "problem", None) or "not valid YAML"
