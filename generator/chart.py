@@ -81,8 +81,10 @@ def ticket_label(result: TicketResult) -> str:
     return EMPTY_COLUMN_LABEL if result.ticket.empty_column else result.ticket.short_name
 
 
-def value_label(result: TicketResult) -> str:
-    """``55,66% · 962.804 suara``"""
+def value_label(result: TicketResult, *, votes: bool = True) -> str:
+    """``55,66% · 962.804 suara`` (a quick count has shares only: ``57,90%``)."""
+    if not votes:
+        return format_percent(result.share)
     return f"{format_percent(result.share)} \u00b7 {format_votes(result.votes)} suara"
 
 
@@ -135,8 +137,8 @@ def chart_alt_text(snapshot: RaceSnapshot, race_label: str) -> str:
 
 def _description(snapshot: RaceSnapshot) -> str:
     rows = "; ".join(
-        f"{ticket_label(r)}, nomor urut {r.ticket.number}: {format_percent(r.share)} "
-        f"({format_votes(r.votes)} suara)"
+        f"{ticket_label(r)}, nomor urut {r.ticket.number}: {format_percent(r.share)}"
+        + ("" if snapshot.stage is Stage.QUICK_COUNT else f" ({format_votes(r.votes)} suara)")
         for r in snapshot.results
     )
     return f"Diagram batang mendatar, urut dari perolehan terbanyak. {rows}. {_source_note(snapshot)}."
@@ -176,7 +178,7 @@ def render_chart(snapshot: RaceSnapshot, *, title: str, colours: dict[int, str] 
             f'<rect x="{MARGIN}" y="{bar_y}" width="{_px(width)}" height="{BAR_HEIGHT}" '
             f'fill="{ticket_colour(result, colours)}" stroke="{OUTLINE_COLOUR}" stroke-width="1"/>',
             f'<text x="{_px(bar_end + 8)}" y="{bar_y + 15}" font-size="14" '
-            f'fill="{TEXT_COLOUR}">{_text(value_label(result))}</text>',
+            f'fill="{TEXT_COLOUR}">{_text(value_label(result, votes=snapshot.stage is not Stage.QUICK_COUNT))}</text>',
             "</g>",
         ]
     lines += [

@@ -21,7 +21,13 @@ from decimal import Decimal
 from typing import Literal
 from urllib.parse import quote
 
-from .formatting import ZONE_LABELS, ZONES, format_decimal2, format_percent, format_votes
+from .formatting import (
+    ZONE_LABELS,
+    ZONES,
+    format_decimal2,
+    format_percent,
+    format_votes,
+)
 from .models import RaceSnapshot
 
 Status = Literal["written", "unchanged", "held_back", "no_data"]

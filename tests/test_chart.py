@@ -208,3 +208,11 @@ def test_same_input_same_bytes_across_processes(kaltim):
         capture_output=True, check=True, cwd=REPO, env={"PYTHONHASHSEED": "12345", "PATH": "/usr/bin:/bin"},
     )
     assert other.stdout.decode("utf-8") == first
+
+
+def test_quick_count_chart_shows_shares_only():
+    (snap,) = read_file(REPO / "tests" / "scenarios" / "quick-count-kota-pangkalpinang.yaml")
+    svg = render_chart(snap, title="QC")
+    assert "57,90%" in svg and "42,10%" in svg
+    assert "suara" not in svg.split("</desc>")[1]  # no bar label claims votes
+    assert "5.790" not in svg

@@ -1,6 +1,13 @@
 import pytest
 
-from generator.names import case_place, is_empty_column, person_name, split_ticket, ticket_full, ticket_short
+from generator.names import (
+    case_place,
+    is_empty_column,
+    person_name,
+    split_ticket,
+    ticket_full,
+    ticket_short,
+)
 
 
 @pytest.mark.parametrize(

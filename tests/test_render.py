@@ -8,8 +8,8 @@ import pytest
 
 from generator.config import data_path, load_config
 from generator.errors import TemplateError
-from generator.render import Renderer, escape_markdown
 from generator.phrases import Phrases
+from generator.render import Renderer, escape_markdown
 from generator.sources.files import read_file
 from generator.story import build_story
 

@@ -31,13 +31,21 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt, ValidationError, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    ValidationError,
+    model_validator,
+)
 
 from ..config import format_validation
 from ..errors import DataError
-from ..yamlsafe import YAMLError, safe_load
 from ..models import QuickCountInfo, RaceKind, RaceSnapshot, RecapInfo, Stage
 from ..names import case_place
+from ..yamlsafe import YAMLError, safe_load
 from . import make_ticket, validated_snapshot
 from .sirekap import region_display_name
 
@@ -166,7 +174,7 @@ def _snapshot(entry: RaceInput, where: str) -> RaceSnapshot:
         "year": entry.year,
         "region": {"code": code, "name": region_display_name(kind, entry.region) if kind is not RaceKind.GUBERNUR else case_place(entry.region), "province_code": code[:2]},
         "tickets": tuple(tickets),
-        "votes": {t.id: count for t, count in zip(tickets, counts)},
+        "votes": {t.id: count for t, count in zip(tickets, counts, strict=True)},
         "tps_reported": tps_reported,
         "tps_total": tps_total,
         "timestamp": entry.timestamp,
