@@ -1,0 +1,262 @@
+"""Plausibility and consistency checks on a snapshot, before anything is rendered.
+
+The parser and the models already refuse input that cannot be a count at all
+(negative or non-integer votes, TPS reported above the total, unknown ticket
+ids in the race totals, timestamps that do not parse, malformed shapes): such
+input never becomes a :class:`~generator.models.RaceSnapshot`. What is left
+here are figures that are well formed but cannot be trusted:
+
+- ``error``: the snapshot contradicts itself (sub-region rows that do not add
+  up to the race totals, rows with votes for tickets not in the race). The race
+  is held back.
+- ``suspicious``: the figures are possible but unlikely (more valid votes per
+  reported TPS than a TPS holds voters, more votes than registered voters, a
+  count that goes backwards or jumps compared with the previous snapshot). The
+  race is written as a draft with a review flag, or held back under
+  ``--strict``.
+
+Every reason says what was expected and what was found, with numbers in house
+style (``962.804``, ``55,66%``), so an editor can check it against KPU's site.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Literal
+
+from .formatting import format_decimal2, format_percent, format_votes, to_zone
+from .models import RaceSnapshot, SubRegion, Ticket
+
+Severity = Literal["error", "suspicious"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem with one field of one race."""
+
+    race: str
+    field: str
+    reason: str
+    severity: Severity
+
+    def __str__(self) -> str:
+        return f"race {self.race}: field {self.field}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Thresholds of the plausibility checks."""
+
+    #: Voters one TPS may hold (Pilkada 2024: up to 600).
+    tps_capacity: int = 600
+    #: Largest plausible change of a ticket's share between two snapshots, in points.
+    share_jump_points: Decimal = Decimal("10")
+
+
+def check_snapshot(
+    snapshot: RaceSnapshot,
+    *,
+    previous: RaceSnapshot | None = None,
+    limits: Limits = Limits(),
+) -> list[Finding]:
+    """Every finding about ``snapshot``, errors first; ``[]`` when it can be trusted.
+
+    ``previous`` is an earlier snapshot of the same race (the last one
+    published), used to catch counts that go backwards or jump.
+    """
+    if previous is not None and previous.race != snapshot.race:
+        raise ValueError(f"previous snapshot is of race {previous.race}, not {snapshot.race}")
+    findings = _sub_region_consistency(snapshot)
+    findings += _capacity(snapshot, limits)
+    findings += _voter_roll(snapshot)
+    if previous is not None:
+        findings += _against_previous(snapshot, previous, limits)
+    return sorted(findings, key=lambda f: f.severity != "error")
+
+
+# -- helpers -----------------------------------------------------------------
+
+
+def _ticket_label(ticket: Ticket) -> str:
+    name = "kolom kosong" if ticket.empty_column else ticket.short_name
+    return f"nomor urut {ticket.number} ({name}, id {ticket.id})"
+
+
+def _moment(value: datetime) -> str:
+    """``28/11/2024 10.15.04 WIB``: one zone for every message, seconds kept."""
+    local = to_zone(value, "WIB")
+    return f"{local:%d/%m/%Y %H.%M.%S} WIB"
+
+
+def _per_tps(votes: int, tps: int) -> str:
+    average = (Decimal(votes) / Decimal(tps)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return format_decimal2(average)
+
+
+# -- errors: the snapshot contradicts itself ----------------------------------
+
+
+def _sub_region_consistency(snapshot: RaceSnapshot) -> list[Finding]:
+    """Rows against the race totals.
+
+    A row without data (no candidate keys, nothing reported) counts as 0 for
+    every ticket. When the rows cover every TPS of the race (their TPS totals
+    add up to the race's), they are the whole race and must add up exactly;
+    when they cover only part of it (an editor typed a few regions), their sums
+    can only be checked not to exceed the race totals.
+    """
+    rows = snapshot.sub_regions
+    if not rows:
+        return []
+    race = snapshot.race
+    findings: list[Finding] = []
+    known = {t.id for t in snapshot.tickets}
+    for row in rows:
+        extra = sorted(set(row.votes) - known)
+        if extra:
+            findings.append(Finding(
+                race, f"sub_regions.{row.code}",
+                f"expected votes only for the race's tickets ({', '.join(sorted(known))}), "
+                f"found votes for {', '.join(extra)} in {row.name}",
+                "error",
+            ))
+
+    row_tps_total = sum(r.tps_total for r in rows)
+    row_tps_reported = sum(r.tps_reported for r in rows)
+    complete = row_tps_total == snapshot.tps_total
+    if row_tps_total > snapshot.tps_total:
+        findings.append(Finding(
+            race, "sub_regions",
+            f"expected the {snapshot.sub_region_level} rows to hold at most the race's "
+            f"{format_votes(snapshot.tps_total)} TPS, found {format_votes(row_tps_total)} TPS in "
+            f"{format_votes(len(rows))} rows",
+            "error",
+        ))
+    if complete and row_tps_reported != snapshot.tps_reported:
+        findings.append(Finding(
+            race, "tps_reported",
+            f"expected the {snapshot.sub_region_level} rows to add up to the race's "
+            f"{format_votes(snapshot.tps_reported)} TPS reported, found {format_votes(row_tps_reported)}",
+            "error",
+        ))
+    for ticket in snapshot.tickets:
+        total = snapshot.votes[ticket.id]
+        summed = sum(r.votes.get(ticket.id, 0) for r in rows)
+        if complete and summed != total:
+            expected = f"expected the rows to add up to the race total of {format_votes(total)} votes"
+        elif summed > total:
+            expected = f"expected the rows to add up to at most the race total of {format_votes(total)} votes"
+        else:
+            continue
+        findings.append(Finding(
+            race, f"votes.{ticket.id}",
+            f"ticket {_ticket_label(ticket)}: {expected}, found {format_votes(summed)} "
+            f"in {format_votes(len(rows))} {snapshot.sub_region_level} rows",
+            "error",
+        ))
+    return findings
+
+
+# -- suspicious: possible, but unlikely ---------------------------------------
+
+
+def _capacity_finding(race: str, field: str, where: str, votes: int, tps: int, capacity: int) -> Finding | None:
+    if votes == 0:
+        return None
+    if tps == 0:
+        return Finding(
+            race, field,
+            f"expected no votes {where} while no TPS has reported, found {format_votes(votes)} votes",
+            "suspicious",
+        )
+    if votes <= capacity * tps:
+        return None
+    return Finding(
+        race, field,
+        f"expected at most {format_votes(capacity)} valid votes per reported TPS {where} "
+        f"({format_votes(capacity * tps)} for {format_votes(tps)} TPS), found {format_votes(votes)} votes, "
+        f"{_per_tps(votes, tps)} per TPS",
+        "suspicious",
+    )
+
+
+def _capacity(snapshot: RaceSnapshot, limits: Limits) -> list[Finding]:
+    capacity = limits.tps_capacity
+    found = [_capacity_finding(snapshot.race, "votes", "in the race", snapshot.total_votes,
+                               snapshot.tps_reported, capacity)]
+    for row in snapshot.sub_regions:
+        found.append(_row_capacity(snapshot.race, row, capacity))
+    return [f for f in found if f is not None]
+
+
+def _row_capacity(race: str, row: SubRegion, capacity: int) -> Finding | None:
+    return _capacity_finding(race, f"sub_regions.{row.code}", f"in {row.name}", row.total_votes,
+                             row.tps_reported, capacity)
+
+
+def _voter_roll(snapshot: RaceSnapshot) -> list[Finding]:
+    registered = snapshot.registered_voters
+    if registered is None or snapshot.total_votes <= registered:
+        return []
+    return [Finding(
+        snapshot.race, "registered_voters",
+        f"expected at most the {format_votes(registered)} registered voters (DPT) to have voted, "
+        f"found {format_votes(snapshot.total_votes)} valid votes",
+        "suspicious",
+    )]
+
+
+def _against_previous(snapshot: RaceSnapshot, previous: RaceSnapshot, limits: Limits) -> list[Finding]:
+    race = snapshot.race
+    before = f"the previous snapshot ({_moment(previous.timestamp)})"
+    findings: list[Finding] = []
+    if snapshot.timestamp < previous.timestamp:
+        findings.append(Finding(
+            race, "timestamp",
+            f"expected a time at or after {before}, found {_moment(snapshot.timestamp)}",
+            "suspicious",
+        ))
+    if snapshot.tps_reported < previous.tps_reported:
+        findings.append(Finding(
+            race, "tps_reported",
+            f"expected at least the {format_votes(previous.tps_reported)} TPS reported in {before}, "
+            f"found {format_votes(snapshot.tps_reported)}",
+            "suspicious",
+        ))
+    now_ids = {t.id for t in snapshot.tickets}
+    then_ids = {t.id for t in previous.tickets}
+    if now_ids != then_ids:
+        findings.append(Finding(
+            race, "tickets",
+            f"expected the tickets of {before} ({', '.join(sorted(then_ids))}), "
+            f"found {', '.join(sorted(now_ids))}",
+            "suspicious",
+        ))
+    shares_then = {r.ticket.id: r.share for r in previous.results}
+    for result in snapshot.results:
+        tid = result.ticket.id
+        if tid not in then_ids:
+            continue
+        label = _ticket_label(result.ticket)
+        then_votes = previous.votes[tid]
+        if result.votes < then_votes:
+            findings.append(Finding(
+                race, f"votes.{tid}",
+                f"ticket {label}: expected at least the {format_votes(then_votes)} votes of {before}, "
+                f"found {format_votes(result.votes)}",
+                "suspicious",
+            ))
+        if previous.total_votes == 0:
+            continue  # nothing was in: any share is a jump from zero
+        jump = abs(result.share - shares_then[tid])
+        if jump > limits.share_jump_points:
+            findings.append(Finding(
+                race, f"votes.{tid}",
+                f"ticket {label}: expected its share to move at most {format_decimal2(limits.share_jump_points)} "
+                f"points from {format_percent(shares_then[tid])} in {before}, found {format_percent(result.share)} "
+                f"(a move of {format_decimal2(jump)} points)",
+                "suspicious",
+            ))
+    return findings
