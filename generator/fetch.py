@@ -1,0 +1,319 @@
+"""HTTP layer for KPU's public object store: one shared client, bounded, retried.
+
+::
+
+    build_client(settings)            the one factory of the shared httpx.AsyncClient
+    Fetcher(client, base_url, ...)    GET an object-store path -> Fetched (raw bytes)
+
+A :class:`Fetcher` keeps at most ``settings.concurrency`` requests in flight
+(an ``asyncio.Semaphore``), retries connection errors, timeouts, 5xx and 429
+with exponential backoff and jitter (``Retry-After`` honoured, capped), caps the
+response size, and, given a ``store`` (an :class:`~generator.archive.Archive`),
+sends conditional requests (``If-None-Match`` / ``If-Modified-Since``) and
+reuses the stored bytes on ``304 Not Modified``. Anything that still fails is a
+:class:`~generator.errors.FetchError` naming the URL, the status and the reason.
+
+The client is passed in, so tests point it at a local server; nothing here
+reads the environment or touches the network at import time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import random
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from http import HTTPStatus
+from typing import Protocol
+
+import httpx
+
+from . import __version__
+from .errors import ConfigError, FetchError
+
+PUBLIC_SITE = "https://pilkada2024.kpu.go.id"
+USER_AGENT = f"newsgen/{__version__} (+https://github.com/newsgen)"
+#: What KPU's public site sends (FORMAT.md section 1), plus an honest User-Agent.
+DEFAULT_HEADERS = {
+    "User-Agent": USER_AGENT,
+    "Referer": f"{PUBLIC_SITE}/",
+    "Origin": PUBLIC_SITE,
+    "Accept": "application/json, text/plain, */*",
+}
+MAX_BYTES = 20 * 1024 * 1024  # the national paslon master is ~317 KB; 20 MB is far beyond any real file
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    """How hard and how fast to fetch. Every value is checked on construction."""
+
+    concurrency: int = 8  # requests in flight at once
+    max_attempts: int = 5  # per URL, the first try included
+    backoff_base: float = 0.5  # seconds before the first retry; doubled each retry
+    backoff_max: float = 30.0  # cap of one backoff delay
+    retry_after_max: float = 120.0  # cap of an honoured Retry-After
+    timeout: float = 30.0  # deadline of one attempt, body included (seconds)
+    connect_timeout: float = 10.0
+    max_bytes: int = MAX_BYTES
+
+    def __post_init__(self) -> None:
+        problems = []
+        if self.concurrency < 1:
+            problems.append(f"concurrency must be at least 1, got {self.concurrency}")
+        if self.max_attempts < 1:
+            problems.append(f"max attempts must be at least 1, got {self.max_attempts}")
+        for name in ("backoff_base", "backoff_max", "retry_after_max"):
+            if getattr(self, name) < 0:
+                problems.append(f"{name.replace('_', ' ')} must not be negative, got {getattr(self, name)}")
+        for name in ("timeout", "connect_timeout"):
+            if getattr(self, name) <= 0:
+                problems.append(f"{name.replace('_', ' ')} must be more than 0 seconds, got {getattr(self, name)}")
+        if self.max_bytes < 1:
+            problems.append(f"max bytes must be at least 1, got {self.max_bytes}")
+        if problems:
+            raise ConfigError("; ".join(problems))
+
+
+def build_client(settings: FetchSettings | None = None, *, transport: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncClient:
+    """The shared client: headers, timeouts and a pool sized to the concurrency.
+
+    Retries are done by :class:`Fetcher` (httpx's transport retries cover only
+    failed connects), so the transport gets none.
+    """
+    settings = settings or FetchSettings()
+    return httpx.AsyncClient(
+        headers=DEFAULT_HEADERS,
+        timeout=httpx.Timeout(settings.timeout, connect=settings.connect_timeout),
+        limits=httpx.Limits(max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency),
+        follow_redirects=True,
+        transport=transport,
+    )
+
+
+def join_url(base_url: str, path: str) -> str:
+    """``https://host`` + ``/pilkada/paslon/pkwkp.json``."""
+    return base_url.rstrip("/") + "/" + path.lstrip("/")
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """One object-store file as received (or as revalidated from the store)."""
+
+    path: str  # "/pilkada/hhcw/pkwkp/64.json"
+    url: str
+    body: bytes
+    status: int  # 200, or 304 when a stored copy was revalidated
+    etag: str | None = None
+    last_modified: str | None = None
+    fetched_at: datetime | None = None
+    attempts: int = 1
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.body).hexdigest()
+
+
+@dataclass(frozen=True)
+class Cached:
+    """A stored copy a conditional request can revalidate."""
+
+    body: bytes
+    etag: str | None
+    last_modified: str | None
+
+
+class Store(Protocol):
+    """Where responses are kept between runs (:class:`generator.archive.Archive`)."""
+
+    def lookup(self, path: str) -> Cached | None: ...
+
+    def record(self, fetched: Fetched) -> None: ...
+
+    def record_failure(self, path: str, url: str, status: int | None, reason: str, fetched_at: datetime) -> None: ...
+
+
+class _TooLarge(Exception):
+    def __init__(self, status: int, size: int) -> None:
+        self.status = status
+        self.size = size
+
+
+class _Retry(Exception):
+    """One attempt failed in a way worth another try."""
+
+    def __init__(self, reason: str, status: int | None = None, retry_after: float | None = None) -> None:
+        self.reason = reason
+        self.status = status
+        self.retry_after = retry_after
+
+
+def _phrase(status: int) -> str:
+    try:
+        return f"HTTP {status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return f"HTTP {status}"
+
+
+def parse_retry_after(value: str | None, now: datetime) -> float | None:
+    """``Retry-After`` as seconds (delta-seconds or an HTTP date); None if absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            moment = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=timezone.utc)
+        seconds = (moment - now).total_seconds()
+    return max(0.0, seconds) if seconds == seconds else None  # NaN -> None
+
+
+@dataclass
+class Fetcher:
+    """GET object-store paths through a shared client; see the module docstring.
+
+    ``sleep``, ``rand`` and ``clock`` are injectable so tests neither wait nor
+    depend on chance.
+    """
+
+    client: httpx.AsyncClient
+    base_url: str
+    settings: FetchSettings = field(default_factory=FetchSettings)
+    store: Store | None = None
+    sleep: Callable[[float], Awaitable[object]] = asyncio.sleep
+    rand: Callable[[], float] = random.random
+    clock: Callable[[], datetime] = utc_now
+    #: responses seen, by status (0 = no response: connection error or timeout)
+    stats: Counter = field(default_factory=Counter)
+
+    def __post_init__(self) -> None:
+        self._semaphore: asyncio.Semaphore | None = None
+
+    def url_for(self, path: str) -> str:
+        return join_url(self.base_url, path)
+
+    def backoff(self, attempt: int, retry_after: float | None = None) -> float:
+        """Delay before retry number ``attempt`` (1 = first retry).
+
+        Exponential (``base * 2**(attempt-1)``, capped) with "equal jitter": half
+        the delay fixed, half random, so clients that failed together do not
+        retry together. A server's ``Retry-After`` is a floor, capped at
+        ``retry_after_max``.
+        """
+        s = self.settings
+        delay = min(s.backoff_max, s.backoff_base * 2 ** (attempt - 1))
+        delay = delay / 2 + delay / 2 * self.rand()
+        if retry_after is not None:
+            delay = max(delay, min(retry_after, s.retry_after_max))
+        return delay
+
+    async def get(self, path: str) -> Fetched:
+        """The file at ``path``; raises :class:`FetchError` after the last attempt."""
+        if self._semaphore is None:
+            self._semaphore = asyncio.Semaphore(self.settings.concurrency)
+        url = self.url_for(path)
+        cached = self.store.lookup(path) if self.store is not None else None
+        last: _Retry | None = None
+        for attempt in range(1, self.settings.max_attempts + 1):
+            if attempt > 1:
+                await self.sleep(self.backoff(attempt - 1, last.retry_after if last else None))
+            try:
+                async with self._semaphore:
+                    fetched = await self._attempt(path, url, cached, attempt)
+            except _Retry as retry:
+                last = retry
+                continue
+            except FetchError as exc:
+                self._record_failure(path, url, getattr(exc, "status", None), exc.message)
+                raise
+            if self.store is not None:
+                self.store.record(fetched)
+            return fetched
+        assert last is not None
+        tries = "1 attempt" if self.settings.max_attempts == 1 else f"{self.settings.max_attempts} attempts"
+        message = (
+            f"gave up after {tries}, the last: {last.reason}; the server is overloaded or unreachable, "
+            "try again later (or allow more with --max-attempts / --timeout)"
+        )
+        self._record_failure(path, url, last.status, message)
+        raise fetch_error(message, url, last.status)
+
+    def _record_failure(self, path: str, url: str, status: int | None, message: str) -> None:
+        if self.store is not None:
+            self.store.record_failure(path, url, status, message, self.clock())
+
+    async def _attempt(self, path: str, url: str, cached: Cached | None, attempt: int) -> Fetched:
+        headers = {}
+        if cached is not None:
+            if cached.etag:
+                headers["If-None-Match"] = cached.etag
+            if cached.last_modified:
+                headers["If-Modified-Since"] = cached.last_modified
+        try:
+            async with asyncio.timeout(self.settings.timeout):
+                status, resp_headers, body = await self._send(url, headers)
+        except _TooLarge as exc:
+            self.stats[exc.status] += 1
+            raise fetch_error(
+                f"the response is larger than the {self.settings.max_bytes:,}-byte limit ({exc.size:,} bytes or more); "
+                "check that --base-url points at the Sirekap object store", url, None,
+            ) from None
+        except (TimeoutError, httpx.TimeoutException):
+            self.stats[0] += 1
+            raise _Retry(f"no complete response within {self.settings.timeout:g} s (timeout)") from None
+        except httpx.TransportError as exc:
+            self.stats[0] += 1
+            detail = str(exc) or "no details"
+            raise _Retry(f"connection failed ({type(exc).__name__}: {detail})") from None
+        self.stats[status] += 1
+        now = self.clock()
+        etag = resp_headers.get("etag")
+        last_modified = resp_headers.get("last-modified")
+        if status == 304 and cached is not None:
+            return Fetched(path, url, cached.body, 304, etag or cached.etag, last_modified or cached.last_modified, now, attempt)
+        if 200 <= status < 300:
+            return Fetched(path, url, body, status, etag, last_modified, now, attempt)
+        if status == 429 or status >= 500:
+            raise _Retry(_phrase(status), status, parse_retry_after(resp_headers.get("retry-after"), now))
+        if status == 404:
+            hint = "the file does not exist on the server; check --base-url and the race code"
+        elif status == 304:
+            hint = "the server answered 'not modified' to a request that was not conditional"
+        else:
+            hint = "the server refused the request; check --base-url"
+        raise fetch_error(f"{_phrase(status)}: {hint}", url, status)
+
+    async def _send(self, url: str, headers: dict[str, str]) -> tuple[int, httpx.Headers, bytes]:
+        limit = self.settings.max_bytes
+        async with self.client.stream("GET", url, headers=headers) as resp:
+            if not (200 <= resp.status_code < 300):
+                return resp.status_code, resp.headers, b""
+            length = resp.headers.get("content-length", "")
+            if length.isdigit() and int(length) > limit:
+                raise _TooLarge(resp.status_code, int(length))
+            chunks, size = [], 0
+            async for chunk in resp.aiter_bytes():
+                size += len(chunk)
+                if size > limit:
+                    raise _TooLarge(resp.status_code, size)
+                chunks.append(chunk)
+            return resp.status_code, resp.headers, b"".join(chunks)
+
+
+def fetch_error(message: str, url: str, status: int | None) -> FetchError:
+    """A :class:`FetchError` for ``url`` that also carries the HTTP ``status`` (None: no response)."""
+    exc = FetchError(message, where=url)
+    exc.status = status  # type: ignore[attr-defined]  # read by the archive's failure record
+    return exc
