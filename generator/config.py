@@ -169,10 +169,10 @@ def read_yaml(path: Path) -> object:
         raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
     try:
         return safe_load(text)
-    except YAMLError as exc:
+    except (YAMLError, ValueError) as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)
-        problem = getattr(exc, "problem", None) or str(exc)
+        problem = (f"not a valid date or time: {exc}" if isinstance(exc, ValueError) else None) or getattr(exc, "problem", None) or str(exc)
         raise ConfigError(f"{where}: malformed YAML ({problem})") from None
 
 

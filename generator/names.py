@@ -121,8 +121,9 @@ def person_name(raw: str) -> PersonName:
             out.append(word)
             name_words.append(word)
     full = " ".join(out)
-    if comma and degrees.strip():
-        full = f"{full}, {_normalise_degrees(degrees)}"
+    normalised = _normalise_degrees(degrees) if comma else ""
+    if normalised:
+        full = f"{full}, {normalised}"
     short_words = [w for w in name_words if not _is_initial(w)] or name_words
     return PersonName(full=full, short=" ".join(short_words))
 

@@ -34,7 +34,7 @@ from .formatting import (
     join_words,
     ordinal,
 )
-from .models import RaceKind, RaceSnapshot, Stage, SubRegion, TicketResult
+from .models import RaceKind, RaceSnapshot, Stage, SubRegion, TicketResult, share
 from .phrases import Phrases
 
 #: Race names: the short form (headlines) and the long form (first mention).
@@ -306,10 +306,7 @@ def _update(snapshot: RaceSnapshot, previous: Previous | None, zone: str, facts:
         moment=format_moment(snapshot.timestamp, zone),
         previous_moment=format_moment(previous.timestamp, zone),
         previous_tps=format_votes(previous.tps_reported),
-        previous_progress=format_percent(
-            (Decimal(previous.tps_reported) * 100 / Decimal(previous.tps_total)).quantize(Decimal("0.01"))
-            if previous.tps_total else Decimal("0")
-        ),
+        previous_progress=format_percent(share(previous.tps_reported, previous.tps_total)),
         leader_changed=old_leader != new_leader and not snapshot.is_tie,
         previous_leader=facts[old_leader].short if old_leader in facts else "",
     )

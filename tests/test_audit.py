@@ -282,10 +282,6 @@ def test_update_note_figures_come_from_the_previous_snapshot(tmp_path: Path, cfg
     assert "found 5.979, 95,30%, 02.15 in: " in finding.reason
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "story._update rounds the previous progress with Decimal.quantize's default ROUND_HALF_EVEN "
-    "(1 of 800 TPS -> 0,12%), not half-up like models.share (0,13%); the audit refuses the figure. "
-    "Fix: previous_progress=format_percent(share(previous.tps_reported, previous.tps_total))"))
 def test_update_note_progress_is_rounded_half_up(tmp_path: Path, cfg, snapshots):
     older = earlier_kaltim(snapshots["pkwkp/64"], tps_reported=1, tps_total=800, votes={"1000054": 100, "1000055": 120})
     headline, body, story = generate_with_update(cfg, tmp_path, older)

@@ -1,10 +1,8 @@
 """Property tests (hypothesis): formatting, names, share rounding, and the two
 parsers on mutated input (never anything but a DataError).
 
-Tests that found a real bug in a module owned elsewhere are marked
-``xfail(strict=True)`` with the minimal failing example and the proposed fix in
-the reason; they turn into failures (XPASS) once the bug is fixed, so the mark
-must then be removed.
+The minimal examples these tests found (bad paslon entries, impossible
+timestamps, dangling commas in names) are kept as explicit cases.
 """
 
 from __future__ import annotations
@@ -133,10 +131,6 @@ def test_person_name_keeps_every_title(case):
     assert "  " not in person_name(raw).full
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "names.person_name leaves a dangling ', ' when everything after the comma is empty: "
-    "person_name('H. RUDY,,').full == 'H. Rudy, '. Fix: append the degrees only when "
-    "_normalise_degrees(degrees) is not empty"))
 @FAST
 @given(KPU_TEXT)
 @example("H. RUDY,,")
@@ -317,13 +311,6 @@ def test_sirekap_paslon_and_wilayah_mutations_raise_only_data_error_when_parsed(
 
 
 @needs_samples
-@pytest.mark.xfail(strict=True, reason=(
-    "sirekap.parse_paslon accepts any nomor_urut >= 1, any 'warna' string and names whose head part is "
-    "empty; make_ticket then builds a Ticket outside validated_snapshot, so pydantic's ValidationError "
-    "escapes instead of a DataError. Minimal examples: warna 'merah' (colour pattern), nomor_urut 21 "
-    "(Ticket allows 1..20), nama ' - INGKONG ALA' (no head name). Fix: in snapshot_from_tally and "
-    "snapshots_from_province_pkwkk build tickets inside a try that turns ValidationError into "
-    "DataError(field='paslon.<region>.<id>'), or check the three in parse_paslon"))
 @MUTATIONS
 @given(st.data())
 def test_sirekap_mutated_paslon_raises_only_data_error(data):
@@ -338,7 +325,6 @@ def test_sirekap_mutated_paslon_raises_only_data_error(data):
 
 
 @needs_samples
-@pytest.mark.xfail(strict=True, raises=ValidationError, reason="see test_sirekap_mutated_paslon_raises_only_data_error")
 @pytest.mark.parametrize(("key", "value"), [("warna", "merah"), ("nomor_urut", 21), ("nama", " - INGKONG ALA")])
 def test_sirekap_paslon_minimal_examples(key, value):
     original = copy.deepcopy(_load("pilkada2024_paslon_pkwkp.json"))
@@ -431,12 +417,6 @@ def test_file_text_mutations_raise_only_data_error(scratch, data):
     _read_only_data_errors(scratch)
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError, reason=(
-    "PyYAML turns an unquoted timestamp with an impossible month, day or offset "
-    "('timestamp: 2024-13-28T10:15:04+07:00') into datetime(...), which raises ValueError; "
-    "files.load_text (and config.read_yaml) catch only yaml.YAMLError, so read_file raises ValueError. "
-    "Fix: catch ValueError beside yaml.YAMLError in load_text/read_yaml and raise DataError/ConfigError "
-    "naming the file ('not a valid date or time')"))
 @FAST
 @given(st.from_regex(r"\A20\d\d-(1[3-9]|[2-9]\d)-\d\dT10:15:04\+07:00\Z"))
 @example("2024-13-28T10:15:04+07:00")

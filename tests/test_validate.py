@@ -434,10 +434,6 @@ def test_sirekap_refuses_chart_tps_above_total(paslon_pkwkp):
 
 
 @needs_shared
-@pytest.mark.xfail(strict=True, reason=(
-    "sirekap.parse_tally checks TPS reported <= total for table rows but not for the chart; the model "
-    "refuses it, but its cross-field error has no location, so the DataError names no field. "
-    "Fix: in parse_tally, _expect(done <= total, ..., 'tungsura.chart.progres', race)"))
 def test_sirekap_chart_tps_above_total_names_the_field(paslon_pkwkp):
     payload = kaltim_payload()
     payload["tungsura"]["chart"]["progres"]["progres"] = 6275
@@ -447,10 +443,6 @@ def test_sirekap_chart_tps_above_total_names_the_field(paslon_pkwkp):
 
 
 @needs_shared
-@pytest.mark.xfail(strict=True, reason=(
-    "sirekap.snapshot_from_tally checks chart ids against the paslon file but not table-row ids: "
-    "row votes for an unknown candidate are silently dropped ({e.id: row.votes.get(e.id, 0) ...}). "
-    "Fix: refuse set(row.votes) - known with field tungsura.table.<code>"))
 def test_sirekap_refuses_row_votes_for_unknown_candidate(paslon_pkwkp):
     payload = kaltim_payload()
     payload["tungsura"]["table"]["6401"]["1000999"] = 5000

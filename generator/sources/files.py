@@ -192,10 +192,10 @@ def load_text(text: str, *, where: str) -> object:
     """Parse YAML (a superset of JSON) safely; errors name the file and line."""
     try:
         return safe_load(text)
-    except YAMLError as exc:
+    except (YAMLError, ValueError) as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f"{where}:{mark.line + 1}" if mark else where
-        problem = getattr(exc, "problem", None) or "not valid YAML"
+        problem = (f"not a valid date or time: {exc}" if isinstance(exc, ValueError) else None) or getattr(exc, "problem", None) or "not valid YAML"
         raise DataError(f"malformed YAML ({problem}); fix the syntax near that line", where=at) from None
 
 

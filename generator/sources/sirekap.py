@@ -19,6 +19,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from pydantic import ValidationError
+
+from ..config import format_validation
 from ..errors import DataError
 from ..formatting import ZONES
 from ..models import RaceKind, RaceSnapshot, Stage, Ticket
@@ -160,6 +163,7 @@ def parse_tally(payload: object, *, where: str, race: str | None = None) -> Tall
     chart = tungsura.get("chart")
     _expect(isinstance(chart, dict), "missing 'tungsura.chart' object", where, "tungsura.chart", race)
     done, total = _progress(chart.get("progres", payload.get("progres")), where, "tungsura.chart.progres", race)  # type: ignore[union-attr]
+    _expect(done <= total, f"TPS reported ({done}) exceeds TPS total ({total})", where, "tungsura.chart.progres", race)
     table = tungsura.get("table") or {}
     _expect(isinstance(table, dict), "expected 'tungsura.table' to be an object", where, "tungsura.table", race)
     rows = []
@@ -197,8 +201,25 @@ def region_display_name(kind: RaceKind, kpu_name: str) -> str:
     return name
 
 
-def _tickets(entries: tuple[PaslonEntry, ...]) -> tuple[Ticket, ...]:
-    return tuple(make_ticket(e.id, e.number, e.name, e.colour) for e in entries)
+def _tickets(entries: tuple[PaslonEntry, ...], *, where: str, race: str) -> tuple[Ticket, ...]:
+    """Tickets from paslon entries; a bad entry is a DataError naming it."""
+    tickets = []
+    for e in entries:
+        try:
+            tickets.append(make_ticket(e.id, e.number, e.name, e.colour))
+        except ValidationError as exc:
+            problem = "; ".join(line.split(": ", 1)[-1] for line in format_validation(exc)[:2])
+            raise DataError(f"unusable candidate entry ({problem}); check the paslon file",
+                            where=where, race=race, field=f"paslon.{race.split('/')[1]}.{e.id}") from None
+    return tuple(tickets)
+
+
+def _check_row_ids(rows: tuple[TallyRow, ...], known: set[str], where: str, race: str) -> None:
+    for row in rows:
+        unknown = sorted(set(row.votes) - known)
+        if unknown:
+            raise DataError(f"row has votes for candidate ids not in the paslon file: {', '.join(unknown)}",
+                            where=where, race=race, field=f"tungsura.table.{row.code}")
 
 
 def _check_chart_rows(votes: dict[str, int], rows: tuple[TallyRow, ...], where: str, race: str) -> None:
@@ -239,6 +260,7 @@ def snapshot_from_tally(
     if unknown:
         raise DataError(f"chart has votes for candidate ids not in the paslon file: {', '.join(unknown)}",
                         where=source_url, race=race, field="tungsura.chart")
+    _check_row_ids(tally.rows, known, source_url, race)
     _check_chart_rows(tally.votes, tally.rows, source_url, race)
     kind = race_kind(race, None if kind_code == "pkwkp" else region_name)
     sub_regions = []
@@ -257,7 +279,7 @@ def snapshot_from_tally(
         "kind": kind,
         "year": year,
         "region": {"code": code, "name": region_display_name(kind, region_name), "province_code": code[:2]},
-        "tickets": _tickets(entries),
+        "tickets": _tickets(entries, where=source_url, race=race),
         "votes": {e.id: tally.votes.get(e.id, 0) for e in entries},
         "tps_reported": tally.tps_reported,
         "tps_total": tally.tps_total,
@@ -302,7 +324,7 @@ def snapshots_from_province_pkwkk(
             data = {
                 "race": race, "kind": kind, "year": year,
                 "region": {"code": row.code, "name": region_display_name(kind, name), "province_code": row.code[:2]},
-                "tickets": _tickets(entries),
+                "tickets": _tickets(entries, where=source_url, race=race),
                 "votes": {e.id: row.votes.get(e.id, 0) for e in entries},
                 "tps_reported": row.tps_reported, "tps_total": row.tps_total,
                 "timestamp": tally.timestamp, "stage": Stage.REAL_COUNT, "source_url": source_url,
