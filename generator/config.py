@@ -45,6 +45,8 @@ class Thresholds(_Strict):
     narrow_margin: Decimal = Decimal("2")
     landslide_margin: Decimal = Decimal("30")
     early_progress: Decimal = Decimal("20")
+    tps_capacity: int = Field(default=600, gt=0)  # voters one TPS may hold (Pilkada 2024: 600)
+    share_jump_points: Decimal = Decimal("10")  # largest plausible share change between snapshots
 
 
 class Output(_Strict):

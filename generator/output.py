@@ -69,7 +69,6 @@ class Existing:
     path: str
     date: str | None
     lastmod: str | None
-    fingerprint: str | None
     aliases: tuple[str, ...]
     current: Previous | None  # the data it was written from
     previous: Previous | None  # the data its update note compared with
@@ -106,7 +105,6 @@ def read_existing(writer: Writer, relative: str) -> Existing | None:
         path=relative,
         date=str(meta["date"]) if meta.get("date") else None,
         lastmod=str(meta["lastmod"]) if meta.get("lastmod") else None,
-        fingerprint=str(params.get("fingerprint")) if params.get("fingerprint") else None,
         aliases=tuple(str(a) for a in aliases) if isinstance(aliases, list) else (),
         current=previous_from_params(params),
         previous=previous_from_params(params.get("previous")),
@@ -121,7 +119,6 @@ def article_file(
     *,
     now: datetime,
     existing: Existing | None,
-    fingerprint: str,
     aliases: tuple[str, ...] = (),
     flags: tuple[str, ...] = (),
 ) -> str:
@@ -144,7 +141,6 @@ def article_file(
         "results": {str(t.number): snapshot.votes[t.id] for t in sorted(snapshot.tickets, key=lambda t: t.number)},
         "source_url": snapshot.source_url,
         "data_sha256": snapshot.data_sha256,
-        "fingerprint": fingerprint,
         "newsgen_version": __version__,
     }
     if flags:
@@ -179,6 +175,8 @@ class ManifestEntry:
     headline: str | None = None
     data_timestamp: str | None = None
     data_sha256: str | None = None
+    #: Hash of everything the text depends on; the same one next run means "not re-rendered".
+    fingerprint: str | None = None
     flags: tuple[str, ...] = ()
     reason: str | None = None
 

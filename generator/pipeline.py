@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from . import __version__
+from .audit import audit_article, story_exempt
 from .chart import chart_alt_text, render_chart
 from .config import Config, RaceNotes
 from .errors import DataError, NewsgenError
@@ -34,6 +35,7 @@ from .phrases import Phrases
 from .render import Renderer
 from .review import ReviewEntry, build_review, entry_from_snapshot
 from .story import ChartRef, Previous, Story, build_story
+from .validate import Finding, Limits, check_snapshot
 from .writer import Writer
 
 
@@ -111,6 +113,42 @@ def choose_previous(snapshot: RaceSnapshot, older: RaceSnapshot | None, existing
     return max(candidates, key=lambda p: p.timestamp, default=None)
 
 
+def snapshot_at(snapshot: RaceSnapshot, earlier: Previous) -> RaceSnapshot | None:
+    """``snapshot`` with the figures an earlier article recorded (for the checks)."""
+    numbers = {t.number: t.id for t in snapshot.tickets}
+    if set(earlier.votes) != set(numbers):
+        return None
+    data = snapshot.model_dump()
+    data.update(
+        votes={numbers[n]: v for n, v in earlier.votes.items()},
+        tps_reported=earlier.tps_reported, tps_total=earlier.tps_total,
+        timestamp=earlier.timestamp, sub_regions=(), data_sha256=None,
+    )
+    try:
+        return RaceSnapshot.model_validate(data)
+    except ValueError:
+        return None
+
+
+def check(
+    snapshot: RaceSnapshot, older: RaceSnapshot | None, existing: Existing | None, config: Config
+) -> list[Finding]:
+    """Validation against the newest earlier figures known: an older snapshot of
+    the input or the article on disk (which may be newer than this data)."""
+    earlier = [older] if older else []
+    here = Previous.from_snapshot(snapshot)
+    if existing and existing.current and existing.current != here:
+        on_disk = snapshot_at(snapshot, existing.current)
+        if on_disk is None:
+            return [Finding(snapshot.race, "tickets", "expected the tickets of the article on disk, "
+                            f"found other ballot numbers ({sorted(existing.current.votes)} before)", "suspicious")]
+        earlier.append(on_disk)
+    previous = max(earlier, key=lambda s: s.timestamp, default=None)
+    thresholds = config.publication.thresholds
+    limits = Limits(tps_capacity=thresholds.tps_capacity, share_jump_points=thresholds.share_jump_points)
+    return check_snapshot(snapshot, previous=previous, limits=limits)
+
+
 def _by_race(snapshots: list[RaceSnapshot]) -> dict[str, tuple[RaceSnapshot, RaceSnapshot | None]]:
     """Newest snapshot of each race, with the one before it when given."""
     groups: dict[str, list[RaceSnapshot]] = {}
@@ -150,8 +188,14 @@ def generate(
     renderer: Renderer | None = None,
     phrases: Phrases | None = None,
     report: Report | None = None,
+    strict: bool = False,
 ) -> Report:
-    """Render every usable race of ``items`` into ``out``."""
+    """Render every usable race of ``items`` into ``out``.
+
+    A race is held back (its files left as they were) when its data is wrong,
+    when its text fails the fact audit, or, with ``strict``, when its data is
+    suspicious; suspicious data is otherwise written with review flags.
+    """
     report = report or Report()
     renderer = renderer or Renderer(config)
     phrases = phrases or Phrases.load()
@@ -194,6 +238,13 @@ def generate(
             plain = build_story(snap, config, phrases)
             found = find_existing(writer, plain.slug, config)
             existing = read_existing(writer, found) if found else None
+            findings = check(snap, older, existing, config)
+            errors = [str(f) for f in findings if f.severity == "error"]
+            suspicious = tuple(str(f) for f in findings if f.severity != "error")
+            if errors or (strict and suspicious):
+                kind = "" if errors else "suspicious data (--strict): "
+                hold(race, kind + "; ".join(errors or suspicious), snap)
+                continue
             previous = choose_previous(snap, older, existing)
             story = build_story(snap, config, phrases, previous=previous) if previous else plain
             date = existing.date if existing and existing.date else now.isoformat()  # type: ignore[union-attr]
@@ -205,7 +256,8 @@ def generate(
             if old_slug and old_slug != story.slug:
                 pub = config.publication
                 aliases = (*aliases, pub.link_pattern.format(section=pub.section, slug=old_slug, race=race))
-            races[race] = _Race(snap, story, existing, found or place.article, place.chart, aliases=aliases)
+            races[race] = _Race(snap, story, existing, found or place.article, place.chart,
+                                aliases=aliases, flags=suspicious)
         except NewsgenError as exc:
             hold(race, str(exc), snap)
 
@@ -218,10 +270,19 @@ def generate(
         for race, story in linked.items():
             item = races[race]
             item.story = story
-            if item.existing and item.existing.fingerprint == _fingerprint(story, renderer):
+            old = old_manifest.get(race, {})
+            if item.existing and old.get("path") == item.path and old.get("fingerprint") == _fingerprint(story, renderer):
                 continue  # same data, same links, same templates: not re-rendered
             try:
-                texts[race] = renderer.body(story)
+                body = renderer.body(story)
+                exempt = story_exempt(story) + [str(renderer.stock(n, story)) for n in renderer.stock_names]
+                problems = audit_article(story.headline, body, item.snapshot, story, exempt=exempt)
+                if problems:
+                    hold(race, "fact audit: " + "; ".join(str(p) for p in problems), item.snapshot)
+                    del races[race]
+                    failed = True
+                    continue
+                texts[race] = body
             except NewsgenError as exc:
                 hold(race, str(exc), item.snapshot)
                 del races[race]
@@ -239,7 +300,7 @@ def generate(
         else:
             try:
                 text = article_file(story, snap, texts[race], config, now=now, existing=item.existing,  # type: ignore[arg-type]
-                                    fingerprint=_fingerprint(story, renderer), aliases=item.aliases, flags=item.flags)
+                                    aliases=item.aliases, flags=item.flags)
                 if item.chart:
                     writer.write_text(item.chart, render_chart(snap, title=story.headline))
                 path, changed = writer.write_text(item.path, text)
@@ -250,7 +311,8 @@ def generate(
             (report.written if changed else report.unchanged).append((race, path))
         manifest[race] = ManifestEntry(
             race=race, status=status, path=item.path, slug=story.slug, headline=story.headline,
-            data_timestamp=snap.timestamp.isoformat(), data_sha256=snap.data_sha256, flags=item.flags,
+            data_timestamp=snap.timestamp.isoformat(), data_sha256=snap.data_sha256,
+            fingerprint=_fingerprint(story, renderer), flags=item.flags,
         )
         review[race] = entry_from_snapshot(snap, status=status, narrow_margin=narrow, headline=story.headline,
                                            path=item.path, flags=item.flags)

@@ -74,6 +74,10 @@ class Renderer:
             except JinjaError as exc:
                 raise TemplateError(f"publication.yaml: stock sentence {name}: {exc}") from None
 
+    @property
+    def stock_names(self) -> tuple[str, ...]:
+        return tuple(self._stock)
+
     def stock(self, name: str, story: Story) -> Markup:
         """A stock sentence of the publication, rendered for a story."""
         template = self._stock.get(name)

@@ -27,7 +27,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 from .formatting import format_decimal2, format_percent, format_votes, to_zone
-from .models import RaceSnapshot, SubRegion, Ticket
+from .models import RaceSnapshot, Stage, SubRegion, Ticket
 
 Severity = Literal["error", "suspicious"]
 
@@ -69,8 +69,9 @@ def check_snapshot(
     if previous is not None and previous.race != snapshot.race:
         raise ValueError(f"previous snapshot is of race {previous.race}, not {snapshot.race}")
     findings = _sub_region_consistency(snapshot)
-    findings += _capacity(snapshot, limits)
-    findings += _voter_roll(snapshot)
+    if snapshot.stage is not Stage.QUICK_COUNT:  # a quick count has shares, not votes
+        findings += _capacity(snapshot, limits)
+        findings += _voter_roll(snapshot)
     if previous is not None:
         findings += _against_previous(snapshot, previous, limits)
     return sorted(findings, key=lambda f: f.severity != "error")

@@ -22,10 +22,11 @@ def state(folder: Path) -> dict[str, tuple[bytes, int]]:
 
 
 def changed_kaltim(tmp_path: Path) -> Path:
-    """The example data with newer Kaltim figures (30 more TPS in)."""
+    """The example data with newer Kaltim figures (three more TPS in from Paser)."""
     text = EXAMPLE_DATA.read_text(encoding="utf-8")
     text = text.replace("timestamp: '2024-11-28T10:15:04+07:00'", "timestamp: '2024-11-28T10:30:04+07:00'", 1)
-    text = text.replace("reported: 6048", "reported: 6078", 1).replace("votes: 962804", "votes: 966804", 1)
+    text = text.replace("reported: 6048", "reported: 6051", 1).replace("votes: 962804", "votes: 964004", 1)
+    text = text.replace("reported: 482", "reported: 485", 1).replace("2: 77350", "2: 78550", 1)
     path = tmp_path / "newer.yaml"
     path.write_text(text, encoding="utf-8")
     return path
@@ -57,7 +58,7 @@ def test_changed_race_changes_only_its_files(tmp_path, first_run):
     meta, body = split_front_matter((first_run / "pilgub-kaltim-2024/index.md").read_text(encoding="utf-8"))
     assert meta["date"] == "2024-11-28T11:15:04+08:00"  # first publication kept
     assert meta["lastmod"] == "2024-11-28T11:30:04+08:00"  # bumped
-    assert body.startswith("\n*Diperbarui Kamis (28/11/2024) pukul 11.30 Wita: data kini berasal dari 6.078 TPS (96,88%), "
+    assert body.startswith("\n*Diperbarui Kamis (28/11/2024) pukul 11.30 Wita: data kini berasal dari 6.051 TPS (96,45%), "
                            "sebelumnya 6.048 TPS (96,40%) pada Kamis (28/11/2024) pukul 11.15 Wita.")
     manifest = {e["race"]: e for e in json.loads((first_run / "_newsgen/manifest.json").read_text())["articles"]}
     assert [manifest[r]["status"] for r in ("pkwkp/62", "pkwkp/64", "pkwkp/65")] == ["unchanged", "written", "unchanged"]
