@@ -212,11 +212,13 @@ def main() -> None:
               help="Folder with publication.yaml / regions.yaml / races.yaml overriding the defaults.")
 @click.option("--now", "now_text", metavar="ISO8601",
               help="Pin the article date (default: SOURCE_DATE_EPOCH, else the data's own time).")
+@click.option("--strict", is_flag=True,
+              help="Hold back races whose data looks suspicious instead of writing them with a flag.")
 def generate_command(source: str | None, inputs: tuple[Path, ...], archive: Path | None, races: tuple[str, ...],
                      provinces: tuple[str, ...], base_url: str | None, concurrency: int | None,
                      max_attempts: int | None, timeout: float | None, backoff: float | None,
                      cache_dir: Path | None, no_cache: bool, out: Path, config_dir: Path | None,
-                     now_text: str | None) -> None:
+                     now_text: str | None, strict: bool) -> None:
     """Render articles from election data.
 
     \b
@@ -253,7 +255,7 @@ def generate_command(source: str | None, inputs: tuple[Path, ...], archive: Path
                 finally:
                     bar.close()
             items = run.items
-        report = generate(items, config, out, now=now)
+        report = generate(items, config, out, now=now, strict=strict)
     except NewsgenError as exc:
         _fail(exc)
     if fetch_note:

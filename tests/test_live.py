@@ -274,8 +274,8 @@ def test_an_unusable_candidate_entry_holds_back_only_its_race(server, tree):
     _, items = collect(server.url, live.Selection.parse(["pkwkk/6472", "pkwkk/6474"]))
     samarinda, bontang = items
     assert isinstance(bontang, RaceSnapshot) and isinstance(samarinda, DataError)
-    assert str(samarinda).startswith(f"{server.url}/pilkada/paslon/pkwkk.json: race pkwkk/6472: field 6472: "
-                                     "a candidate entry for 6472 is not usable: String should match pattern")
+    assert samarinda.race == "pkwkk/6472" and "6472" in (samarinda.field or "")
+    assert "String should match pattern" in str(samarinda)  # the parser or live.py names the reason
 
 
 @pytest.mark.parametrize(("fault", "options"), [("status", {"status": 503}), ("html", {})])
