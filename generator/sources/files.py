@@ -109,6 +109,7 @@ class RaceInput(_Input):
     sub_regions: list[SubRegionInput] = Field(default_factory=list)
     quick_count: QuickCountInfo | None = None
     recap: RecapInfo | None = None
+    registered_voters: StrictInt | None = Field(default=None, ge=0)  # DPT, a check only
 
     @model_validator(mode="after")
     def _stage_fields(self) -> RaceInput:
@@ -184,6 +185,7 @@ def _snapshot(entry: RaceInput, where: str) -> RaceSnapshot:
         "sub_region_level": entry.sub_region_level or ("kabupaten/kota" if kind is RaceKind.GUBERNUR else "kecamatan"),
         "quick_count": entry.quick_count,
         "recap": entry.recap,
+        "registered_voters": entry.registered_voters,
     }
     return validated_snapshot(data, where=where, race=entry.race)
 
