@@ -12,6 +12,7 @@ from the packaged defaults otherwise, and reports every problem at once.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from importlib import resources
@@ -183,7 +184,9 @@ def format_validation(error: ValidationError) -> list[str]:
     lines = []
     for item in error.errors():
         loc = ".".join(str(part) for part in item["loc"]) or "(top level)"
-        msg = item["msg"]
+        msg = item["msg"].removeprefix("Value error, ")
+        if not item["loc"] and re.match(r"^[a-z_]+: ", msg):  # a model check names its field first
+            loc, msg = msg.split(": ", 1)
         if item["type"] == "extra_forbidden":
             msg = "unknown key (check the spelling)"
         lines.append(f"{loc}: {msg}")

@@ -176,37 +176,37 @@ class RaceSnapshot(_Frozen):
     def _consistent(self) -> RaceSnapshot:
         if self.tps_reported > self.tps_total:
             raise ValueError(
-                f"TPS reported ({self.tps_reported}) exceeds TPS total ({self.tps_total}); check tps"
+                f"tps_reported: TPS reported ({self.tps_reported}) exceeds TPS total ({self.tps_total}); check tps"
             )
         ids = [t.id for t in self.tickets]
         numbers = [t.number for t in self.tickets]
         if len(set(ids)) != len(ids):
-            raise ValueError(f"duplicate ticket ids: {ids}")
+            raise ValueError(f"tickets: duplicate ticket ids: {ids}")
         if len(set(numbers)) != len(numbers):
-            raise ValueError(f"duplicate nomor urut: {sorted(numbers)}")
+            raise ValueError(f"tickets: duplicate nomor urut: {sorted(numbers)}")
         missing = [i for i in ids if i not in self.votes]
         if missing:
-            raise ValueError(f"no votes given for ticket(s) {', '.join(missing)}")
+            raise ValueError(f"votes: no votes given for ticket(s) {', '.join(missing)}")
         unknown = sorted(set(self.votes) - set(ids))
         if unknown:
-            raise ValueError(f"votes for unknown ticket id(s) {', '.join(unknown)}")
+            raise ValueError(f"votes: votes for unknown ticket id(s) {', '.join(unknown)}")
         for row in self.sub_regions:
             extra = sorted(set(row.votes) - set(ids))
             if extra:
-                raise ValueError(f"sub-region {row.code} has votes for unknown ticket id(s) {', '.join(extra)}")
+                raise ValueError(f"sub_regions: sub-region {row.code} has votes for unknown ticket id(s) {', '.join(extra)}")
         if len(self.tickets) < 2:
             raise ValueError(
-                "a race needs at least two ballot columns; a single ticket runs against the "
+                "tickets: a race needs at least two ballot columns; a single ticket runs against the "
                 "kolom kosong (add it as a ticket with empty_column: true)"
             )
         if sum(t.empty_column for t in self.tickets) > 1:
-            raise ValueError("more than one empty column")
+            raise ValueError("tickets: more than one empty column")
         if any(t.empty_column for t in self.tickets) and len(self.tickets) != 2:
-            raise ValueError("an empty column only appears in single-ticket races (ticket vs kolom kosong)")
+            raise ValueError("tickets: an empty column only appears in single-ticket races (ticket vs kolom kosong)")
         if self.stage is Stage.QUICK_COUNT and self.quick_count is None:
-            raise ValueError("a quick count needs quick_count.institute")
+            raise ValueError("quick_count: a quick count needs quick_count.institute")
         if self.stage is Stage.OFFICIAL_RECAP and self.recap is None:
-            raise ValueError("an official recap needs recap.plenary")
+            raise ValueError("recap: an official recap needs recap.plenary")
         return self
 
     # -- derived figures -------------------------------------------------

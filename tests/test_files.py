@@ -66,7 +66,7 @@ def test_round_trip_through_our_format(tmp_path):
         ("tps: {reported: 1145", "tps: {reported: 1500", "tps", "TPS reported cannot exceed"),
         ("source_url:", "sauce_url:", "source_url", "unknown key"),
         ("votes: 305745}", "votes: 305745, colour_name: red}", "tickets.1.colour_name", "unknown key"),
-        ("      - {number: 1, empty_column: true, votes: 41370}\n", "", None, "at least two ballot columns"),
+        ("      - {number: 1, empty_column: true, votes: 41370}\n", "", "tickets", "at least two ballot columns"),
         ('head: "Dr. H. ANDI HARUN", ', "", "tickets.1", "needs 'head'"),
         ("timestamp: 2024-11-28T10:15:04+07:00", "timestamp: 2024-11-28 10:15:04", "timestamp", "timezone"),
         ("votes: 41370", "votes: 4.5", "tickets.0.votes", "valid integer"),

@@ -37,8 +37,8 @@ def validated_snapshot(data: dict, *, where: str, race: str) -> RaceSnapshot:
     try:
         return RaceSnapshot.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]) or None
         lines = format_validation(exc)
+        field = lines[0].split(": ", 1)[0] if ": " in lines[0] else None
+        field = None if field == "(top level)" else field
         message = "; ".join(line.split(": ", 1)[1] if ": " in line else line for line in lines[:3])
         raise DataError(message, where=where, race=race, field=field) from None

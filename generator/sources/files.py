@@ -229,9 +229,10 @@ def read_file(path: Path) -> list[RaceSnapshot | DataError]:
             entry = RaceInput.model_validate(item)
             out.append(_snapshot(entry, where))
         except ValidationError as exc:
-            first = exc.errors()[0]
-            field = ".".join(str(p) for p in first["loc"]) or None
-            message = "; ".join(line.split(": ", 1)[-1] for line in format_validation(exc)[:3])
+            lines = format_validation(exc)
+            field = lines[0].split(": ", 1)[0] if ": " in lines[0] else None
+            field = None if field == "(top level)" else field
+            message = "; ".join(line.split(": ", 1)[-1] for line in lines[:3])
             out.append(DataError(message, where=where, race=label, field=field))
         except DataError as exc:
             out.append(exc)
