@@ -188,6 +188,8 @@ def main() -> None:
       newsgen generate                      # the embedded example, into articles/
       newsgen generate --source sirekap --race pkwkp/64 --out site/content/pilkada
       newsgen fetch --archive night/2315 --province 64
+      newsgen watch --province 64 --out site/content/pilkada-2024
+      newsgen phrases
     """
 
 
@@ -229,32 +231,13 @@ def generate_command(source: str | None, inputs: tuple[Path, ...], archive: Path
       newsgen generate --archive night/2315 --out site/content/pilkada
     """
     source = _choose_source(source, inputs, archive, base_url, races, provinces)
-    bar = _ProgressBar("Fetching races" if source == "sirekap" else "Reading races")
-    fetch_note = None
     try:
         now = _parse_now(now_text)
         config = load_config(config_dir)
-        if source == "file":
-            items = _read_inputs(inputs)
-        else:
-            from .sources import live  # only the Sirekap paths need the HTTP stack
-
-            selection = live.Selection.parse(races, provinces)
-            if source == "sirekap":
-                url = base_url or DEFAULT_BASE_URL
-                cache = None if no_cache else (cache_dir or default_cache_dir(url))
-                try:
-                    run = live.fetch_live(url, selection, settings=_settings(concurrency, max_attempts, timeout, backoff),
-                                          cache=cache, progress=bar)
-                finally:
-                    bar.close()
-                fetch_note = _fetch_note("fetched", run.stats, url)
-            else:
-                try:
-                    run = live.replay_archive(archive, selection, progress=bar)  # type: ignore[arg-type]
-                finally:
-                    bar.close()
-            items = run.items
+        load = _loader(source, inputs, archive, races, provinces, base_url,
+                       _settings(concurrency, max_attempts, timeout, backoff),
+                       None if no_cache else cache_dir or default_cache_dir(base_url or DEFAULT_BASE_URL))
+        items, fetch_note = load()
         report = generate(items, config, out, now=now, strict=strict)
     except NewsgenError as exc:
         _fail(exc)
@@ -262,6 +245,31 @@ def generate_command(source: str | None, inputs: tuple[Path, ...], archive: Path
         click.echo(fetch_note, err=True)
     _print_report(report, out)
     sys.exit(report.exit_code)
+
+
+def _loader(source: str, inputs: tuple[Path, ...], archive: Path | None, races: tuple[str, ...],
+            provinces: tuple[str, ...], base_url: str | None, settings: Any,
+            cache: Path | None) -> Callable[[], tuple[list, str | None]]:
+    """A function that reads the chosen source once: (items, note about the fetch)."""
+    if source == "file":
+        return lambda: (_read_inputs(inputs), None)
+    from .sources import live  # only the Sirekap paths need the HTTP stack
+
+    selection = live.Selection.parse(races, provinces)
+
+    def load() -> tuple[list, str | None]:
+        bar = _ProgressBar("Fetching races" if source == "sirekap" else "Reading races")
+        try:
+            if source == "sirekap":
+                url = base_url or DEFAULT_BASE_URL
+                run = live.fetch_live(url, selection, settings=settings, cache=cache, progress=bar)
+                return run.items, _fetch_note("fetched", run.stats, url)
+            run = live.replay_archive(archive, selection, progress=bar)  # type: ignore[arg-type]
+            return run.items, None
+        finally:
+            bar.close()
+
+    return load
 
 
 def _read_inputs(inputs: tuple[Path, ...]) -> list:
@@ -326,6 +334,87 @@ def fetch_command(archive: Path, races: tuple[str, ...], provinces: tuple[str, .
         err=True,
     )
     sys.exit(1 if run.held_back else 0)
+
+
+@main.command("watch")
+@click.option("--source", type=click.Choice(SOURCES), help="As for generate.")
+@click.option("--input", "inputs", multiple=True, type=click.Path(path_type=Path),
+              help="Snapshot file(s) to re-read every cycle (repeatable).")
+@click.option("--archive", type=click.Path(path_type=Path), metavar="DIR", help="Replay a recorded folder.")
+@_selection_options
+@_fetch_options
+@click.option("--cache", "cache_dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help="Where fetched files are kept between cycles (conditional requests).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("articles"), show_default=True)
+@click.option("--config", "config_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--strict", is_flag=True, help="Hold back races whose data looks suspicious.")
+@click.option("--interval", type=click.FloatRange(min=0), default=300.0, show_default=True,
+              help="Seconds between the starts of two polls (KPU refreshes about every 15 minutes).")
+@click.option("--cycles", type=click.IntRange(min=1), help="Stop after this many polls (default: until Ctrl-C).")
+def watch_command(source: str | None, inputs: tuple[Path, ...], archive: Path | None, races: tuple[str, ...],
+                  provinces: tuple[str, ...], base_url: str | None, concurrency: int | None,
+                  max_attempts: int | None, timeout: float | None, backoff: float | None,
+                  cache_dir: Path | None, out: Path, config_dir: Path | None, strict: bool,
+                  interval: float, cycles: int | None) -> None:
+    """Poll the source and keep the articles current.
+
+    Each cycle fetches with conditional requests, regenerates only the races
+    whose data changed and logs one line. A failed cycle (network down, KPU
+    answering errors) is logged and the next one tries again; Ctrl-C stops
+    cleanly after the cycle in progress is abandoned, leaving every file whole.
+
+    
+    Examples:
+      newsgen watch --province 64 --out site/content/pilkada-2024
+      newsgen watch --source sirekap --interval 120 --out site/content/pilkada-2024
+    """
+    from .phrases import Phrases
+    from .render import Renderer
+    from .watch import watch
+
+    source = _choose_source(source, inputs, archive, base_url, races, provinces)
+    try:
+        config = load_config(config_dir)
+        renderer, phrases = Renderer(config), Phrases.load()
+        load = _loader(source, inputs, archive, races, provinces, base_url,
+                       _settings(concurrency, max_attempts, timeout, backoff),
+                       cache_dir or default_cache_dir(base_url or DEFAULT_BASE_URL))
+    except NewsgenError as exc:
+        _fail(exc)
+
+    def cycle() -> Report:
+        items, _ = load()
+        return generate(items, config, out, renderer=renderer, phrases=phrases, strict=strict)
+
+    def log(line: str) -> None:
+        click.echo(f"{datetime.now().astimezone():%Y-%m-%d %H:%M:%S%z} newsgen watch: {line}", err=True)
+
+    try:
+        watch(cycle, interval=interval, log=log, max_cycles=cycles)
+    except KeyboardInterrupt:
+        log("stopped (Ctrl-C); every file is whole")
+    sys.exit(0)
+
+
+@main.command("phrases")
+@click.option("--templates", type=click.Path(file_okay=False, path_type=Path),
+              help="A templates folder with its own phrases.yaml (default: newsgen's templates/id).")
+def phrases_command(templates: Path | None) -> None:
+    """List every variant of every phrase, for editorial review.
+
+    Each race uses one variant per phrase, chosen by its race code, so sibling
+    stories read differently while a rerun gives the same text.
+
+    \b
+    Example:
+      newsgen phrases > phrases.txt
+    """
+    from .phrases import Phrases
+
+    try:
+        click.echo(Phrases.load(templates).listing(), nl=False)
+    except NewsgenError as exc:
+        _fail(exc)
 
 
 if __name__ == "__main__":  # pragma: no cover
