@@ -8,23 +8,29 @@ from .config import Config
 from .story import Link, Story
 
 
-def _link_priority(story: Story, other: Story, config: Config) -> tuple[int, str] | None:
-    """Lower is better; None = not a sibling worth linking."""
-    if other.race == story.race:
-        return None
-    here = config.province(story.race.split("/")[1])
-    there_code = other.race.split("/")[1][:2]
-    here_code = story.race.split("/")[1][:2]
-    same_level = other.kind == story.kind or {other.kind, story.kind} <= {"bupati", "walikota"}
-    if there_code == here_code:
-        rank = 0 if not same_level else 1
-    elif there_code in here.neighbours:
-        rank = 2 if same_level else 3
-    elif config.province(there_code).island == here.island:
-        rank = 4 if same_level else 5
-    else:
-        return None
-    return rank, other.race
+def _same_level(a: Story, b: Story) -> bool:
+    return a.kind == b.kind or {a.kind, b.kind} <= {"bupati", "walikota"}
+
+
+def _province(story: Story) -> str:
+    return story.race.split("/")[1][:2]
+
+
+def _tiers(story: Story, by_province: dict[str, list[Story]], config: Config):
+    """Candidate siblings, closest tier first, each tier in (rank, race) order.
+
+    Ranks: 0 same province, other level; 1 same province, same level;
+    2/3 neighbouring provinces, same/other level; 4/5 same island group.
+    """
+    here = config.province(_province(story))
+    own = [o for o in by_province.get(_province(story), ()) if o.race != story.race]
+    yield sorted(own, key=lambda o: (_same_level(story, o), o.race))
+    near = [o for code in here.neighbours for o in by_province.get(code, ())]
+    yield sorted(near, key=lambda o: (not _same_level(story, o), o.race))
+    skip = {_province(story), *here.neighbours}
+    island = [o for code, group in by_province.items() if code not in skip
+              and config.province(code).island == here.island for o in group]
+    yield sorted(island, key=lambda o: (not _same_level(story, o), o.race))
 
 
 def link_url(story: Story, config: Config) -> str:
@@ -40,15 +46,16 @@ def link_stories(stories: list[Story], config: Config) -> list[Story]:
     by race code. Never itself; held-back races are not in ``stories``.
     """
     limit = config.publication.baca_juga_max
+    by_province: dict[str, list[Story]] = {}
+    for story in stories:
+        by_province.setdefault(_province(story), []).append(story)
     out = []
     for story in stories:
-        ranked = sorted(
-            (priority, other)
-            for other in stories
-            if (priority := _link_priority(story, other, config)) is not None
-        )
-        links = tuple(Link(other.headline, link_url(other, config)) for _, other in ranked[:limit])
+        chosen: list[Story] = []
+        for tier in _tiers(story, by_province, config):
+            chosen.extend(tier[: limit - len(chosen)])
+            if len(chosen) >= limit:
+                break
+        links = tuple(Link(other.headline, link_url(other, config)) for other in chosen)
         out.append(replace(story, links=links))
     return out
-
-

@@ -377,7 +377,15 @@ def build_story(
     if pkind in ("early", "complete") and snapshot.stage is Stage.REAL_COUNT:
         chosen["caution"] = phrases.pick(f"caution.{pkind}", seed)
 
-    summary = f"{headline}. Data: {format_moment(snapshot.timestamp, province.zone)}."
+    who = "kolom kosong" if leader.empty_column else leader.short
+    if snapshot.stage is Stage.QUICK_COUNT:
+        summary = f"Hitung cepat {quick.institute if quick else ''} untuk {race_short}: {who} meraih {leader.share} suara."
+    elif snapshot.stage is Stage.OFFICIAL_RECAP:
+        summary = f"Rekapitulasi KPU untuk {race_short}: {who} meraih {leader.share} suara."
+    else:
+        summary = (f"Hasil sementara {race_short}: {who} meraih {leader.share} suara berdasarkan data "
+                   f"{format_votes(snapshot.tps_reported)} dari {format_votes(snapshot.tps_total)} TPS "
+                   f"({format_percent(snapshot.progress)}).")
     tags = [
         "Pilkada 2024",
         race_short.rsplit(" ", 1)[0],

@@ -20,11 +20,7 @@ from .yamlsafe import safe_load
 FRONT_MATTER_FENCE = "---"
 
 
-class _Dumper(yaml.SafeDumper):
-    """Safe dumper that indents lists under their key (readable diffs)."""
-
-    def increase_indent(self, flow: bool = False, indentless: bool = False):  # noqa: FBT001, FBT002
-        return super().increase_indent(flow, False)
+_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml when installed: 10x faster
 
 
 def front_matter(data: dict) -> str:
@@ -44,14 +40,17 @@ def split_front_matter(text: str) -> tuple[dict, str]:
 
 
 def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically (never a half-written file)."""
+    """Write ``data`` to ``path`` atomically (never a half-written file).
+
+    A temporary file in the same folder, renamed over the target: readers (the
+    CMS, a web server) see the old file or the new one, never a mix. No fsync:
+    a power cut may lose the newest version, which the next run writes again.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
