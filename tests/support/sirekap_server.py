@@ -126,6 +126,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     server: _HTTPServer
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out at once (no 40 ms delayed-ACK stall)
     server_version = "SirekapTestServer/1.0"
     sys_version = ""
 
