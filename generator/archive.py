@@ -30,14 +30,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 from .errors import ConfigError, FetchError
 from .fetch import Cached, Fetched, fetch_error, join_url
+from .writer import atomic_write
 
 MANIFEST = "manifest.json"
 FORMAT = "newsgen-archive/1"
@@ -56,20 +55,6 @@ class Entry:
     sha256: str | None = None
     bytes: int | None = None
     error: str | None = None
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Temp file in the same folder, then rename: never a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 class Archive:
@@ -185,7 +170,7 @@ class Archive:
         sha = fetched.sha256
         old = self.entries.get(fetched.path)
         if old is None or old.sha256 != sha or self._read_verified(old, fetched.path) is None:
-            _write_atomic(target, fetched.body)
+            atomic_write(target, fetched.body)
         self.entries[fetched.path] = Entry(
             url=fetched.url,
             path=target.relative_to(self.folder).as_posix(),
@@ -216,7 +201,7 @@ class Archive:
         }
         text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
         target = self.folder / MANIFEST
-        _write_atomic(target, text.encode("utf-8"))
+        atomic_write(target, text.encode("utf-8"))
         return target
 
     # -- replay ------------------------------------------------------------------

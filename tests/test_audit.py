@@ -10,12 +10,12 @@ import pytest
 
 from generator.audit import allowed_numbers, audit_article, audit_text, story_exempt
 from generator.config import load_config
+from generator.links import link_stories
 from generator.models import RaceSnapshot
+from generator.phrases import Phrases
 from generator.pipeline import apply_overrides, generate
 from generator.render import Renderer
 from generator.sources.files import read_file
-from generator.links import link_stories
-from generator.phrases import Phrases
 from generator.story import Story, build_story
 from generator.writer import split_front_matter
 

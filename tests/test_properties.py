@@ -18,7 +18,6 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from pydantic import ValidationError
 
 from generator.errors import DataError
 from generator.formatting import format_percent, format_votes

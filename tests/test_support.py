@@ -17,7 +17,12 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.support.sirekap_server import SirekapServer
-from tests.support.synthetic_tree import ZERO_PROGRESS_ROW, build_tree, dump_json, iter_tree
+from tests.support.synthetic_tree import (
+    ZERO_PROGRESS_ROW,
+    build_tree,
+    dump_json,
+    iter_tree,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(__file__).parents[1].parent / "shared"
