@@ -275,7 +275,7 @@ def generate(
                 continue  # same data, same links, same templates: not re-rendered
             try:
                 body = renderer.body(story)
-                exempt = story_exempt(story) + [str(renderer.stock(n, story)) for n in renderer.stock_names]
+                exempt = story_exempt(story) + renderer.last_stock
                 problems = audit_article(story.headline, body, item.snapshot, story, exempt=exempt)
                 if problems:
                     hold(race, "fact audit: " + "; ".join(str(p) for p in problems), item.snapshot)

@@ -15,7 +15,7 @@ import re
 from dataclasses import asdict
 from pathlib import Path
 
-from jinja2 import FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, meta
 from jinja2 import TemplateError as JinjaError
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
@@ -41,24 +41,38 @@ def _finalize(value: object) -> object:
     return value
 
 
+def _environment(folder: Path | None, *, sandboxed: bool) -> Environment:
+    cls = SandboxedEnvironment if sandboxed else Environment
+    env = cls(
+        loader=FileSystemLoader(str(folder)) if folder else None,
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+        finalize=_finalize,
+    )
+    env.filters.update(votes=format_votes, percent=format_percent, words=count_words, ordinal=ordinal)
+    env.filters["safe"] = Markup
+    return env
+
+
 class Renderer:
-    """Renders stories; build one per run (templates compile once)."""
+    """Renders stories; build one per run (templates compile once).
+
+    newsgen's own templates run in a plain Jinja environment; a templates
+    folder given by the user, and the stock sentences of ``publication.yaml``
+    (editable config), run in Jinja's sandbox.
+    """
 
     def __init__(self, config: Config, templates: Path | None = None) -> None:
         self.config = config
         folder = templates or data_path("templates", "id")
         self.fingerprint = _fingerprint(folder, config)
-        self.env = SandboxedEnvironment(
-            loader=FileSystemLoader(str(folder)),
-            undefined=StrictUndefined,
-            keep_trailing_newline=True,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            autoescape=False,
-            finalize=_finalize,
-        )
-        self.env.filters.update(votes=format_votes, percent=format_percent, words=count_words, ordinal=ordinal)
-        self.env.filters["safe"] = Markup
+        self.env = _environment(folder, sandboxed=templates is not None)
+        self.stock_env = _environment(None, sandboxed=True)
+        #: The stock sentences the last :meth:`body` printed (the fact audit skips them).
+        self.last_stock: list[str] = []
         try:
             self._article = self.env.get_template("article.md.j2")
         except JinjaError as exc:
@@ -68,9 +82,12 @@ class Renderer:
         texts = {f"attribution.{k}": v for k, v in stock.attribution.items()}
         texts |= {f"caveat.{k}": v for k, v in stock.caveat.items()}
         texts |= {"disclosure": stock.disclosure, "sign_off": stock.sign_off, "dateline": config.publication.dateline}
+        self._stock_vars: dict[str, tuple[str, ...]] = {}
+        self._stock_cache: dict[tuple, Markup] = {}
         for name, text in texts.items():
             try:
-                self._stock[name] = self.env.from_string(text)
+                self._stock[name] = self.stock_env.from_string(text)
+                self._stock_vars[name] = tuple(sorted(meta.find_undeclared_variables(self.stock_env.parse(text))))
             except JinjaError as exc:
                 raise TemplateError(f"publication.yaml: stock sentence {name}: {exc}") from None
 
@@ -87,24 +104,36 @@ class Renderer:
                 f"(needed for stage {story.stage})"
             )
         pub = self.config.publication
+        values = {"story": story, "kpu": story.kpu_body, "public_site": pub.public_site, "outlet": pub.outlet,
+                  "source_url": story.source_url}
+        # A sentence that does not look into the story is the same for every race of a
+        # KPU body: render it once per distinct set of the values it uses.
+        uses = self._stock_vars[name]
+        key = None if "story" in uses else (name, *(str(values.get(v, "")) for v in uses))
+        if key is not None and key in self._stock_cache:
+            return self._stock_cache[key]
         try:
-            return Markup(template.render(
-                story=story, kpu=story.kpu_body, public_site=pub.public_site, outlet=pub.outlet,
-                source_url=story.source_url,
-            ).strip())
+            text = Markup(template.render(**values).strip())
         except JinjaError as exc:
             raise TemplateError(f"publication.yaml: stock sentence {name} for race {story.race}: {exc}") from None
+        if key is not None:
+            self._stock_cache[key] = text
+        return text
 
     def body(self, story: Story) -> str:
         """The article text (Markdown, without front matter)."""
+        printed: list[str] = []
+
+        def stock(name: str) -> Markup:
+            text = self.stock(name, story)
+            printed.append(str(text))
+            return text
+
         try:
-            text = self._article.render(
-                story=story,
-                stock=lambda name: self.stock(name, story),
-                publication=self.config.publication,
-            )
+            text = self._article.render(story=story, stock=stock, publication=self.config.publication)
         except JinjaError as exc:
             raise TemplateError(f"template article.md.j2 for race {story.race}: {exc}") from None
+        self.last_stock = printed
         return _tidy(text)
 
 

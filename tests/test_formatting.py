@@ -79,3 +79,19 @@ def test_join_words():
     assert join_words(["Paser"]) == "Paser"
     assert join_words(["Kota Samarinda", "Mahakam Ulu"]) == "Kota Samarinda dan Mahakam Ulu"
     assert join_words(["A", "B", "C"]) == "A, B, dan C"
+
+
+def test_fast_paths_equal_babel():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from generator.formatting import babel_decimal2, babel_votes, format_decimal2
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.integers(min_value=0, max_value=10**12), st.integers(min_value=0, max_value=99))
+    def check(whole, cents):
+        assert format_votes(whole) == babel_votes(whole)
+        value = Decimal(whole) + Decimal(cents) / 100
+        assert format_decimal2(value) == babel_decimal2(value)
+
+    check()
