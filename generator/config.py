@@ -103,12 +103,13 @@ class Regions(_Strict):
 
 
 class TicketOverride(_Strict):
-    """Editor overrides of one ticket's names (by nomor urut)."""
+    """Editor overrides of one ticket's names and chart colour (by nomor urut)."""
 
     head: str | None = None
     deputy: str | None = None
     head_short: str | None = None
     deputy_short: str | None = None
+    colour: str | None = Field(default=None, pattern=r"^#[0-9A-Fa-f]{6}$")  # replaces KPU's warna
 
 
 class RaceNotes(_Strict):

@@ -60,7 +60,7 @@ class Report:
 
 
 def apply_overrides(snapshot: RaceSnapshot, notes: RaceNotes) -> RaceSnapshot:
-    """Editors' name overrides from ``races.yaml`` (by nomor urut)."""
+    """Editors' name and colour overrides from ``races.yaml`` (by nomor urut)."""
     if not notes.tickets:
         return snapshot
     tickets = []
@@ -78,6 +78,8 @@ def apply_overrides(snapshot: RaceSnapshot, notes: RaceNotes) -> RaceSnapshot:
             update["head_short"] = override.head_short
         if override.deputy_short:
             update["deputy_short"] = override.deputy_short
+        if override.colour:
+            update["colour"] = override.colour
         tickets.append(ticket.model_copy(update=update))
     data = snapshot.model_dump()
     data["tickets"] = tickets

@@ -136,3 +136,24 @@ def test_version_and_help():
 def test_console_script_runs_as_a_module(tmp_path):
     result = subprocess.run([sys.executable, "-m", "generator.cli", "--version"], capture_output=True, text=True, check=False)
     assert result.returncode == 0 and __version__ in result.stdout
+
+
+def test_phrases_lists_every_variant():
+    result = run("phrases")
+    assert result.exit_code == 0
+    assert "headline.real_count.clear\n  1. {leader} Unggul Sementara di {race}\n" in result.output
+    assert "lede.verb\n" in result.output
+
+
+def test_race_without_data_gets_no_article(tmp_path):
+    text = EXAMPLE_DATA.read_text(encoding="utf-8").replace("reported: 6048", "reported: 0", 1)
+    for votes in ("votes: 766850", "votes: 962804"):
+        text = text.replace(votes, "votes: 0", 1)
+    text = text.split("    sub_region_level: kabupaten/kota", 1)[0] + "  - race: pkwkp/62" + text.split("  - race: pkwkp/62", 1)[1]
+    path = tmp_path / "zero.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = run("generate", "--input", str(path), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    assert "no data yet pkwkp/64: no TPS reported, no article written" in result.output
+    assert not (tmp_path / "out" / KALTIM).exists()
+    assert "1 without data yet" in result.output

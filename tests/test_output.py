@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.config import load_config
+from generator.config import TicketOverride, load_config
 from generator.pipeline import generate
 from generator.sources.files import read_file
 from generator.writer import split_front_matter
@@ -108,3 +108,11 @@ def test_other_layouts(tmp_path, layout, files):
     # A later run finds the dated file again (stable per race), even on another day.
     report = generate(read_file(changed_kaltim(tmp_path)), config, out)
     assert [p.name for _, p in report.written] == [files[0]]
+
+
+def test_editor_colour_replaces_kpu_colour(tmp_path):
+    config = load_config()
+    races = config.races.model_copy(deep=True)
+    races.races["pkwkp/64"] = races.races["pkwkp/64"].model_copy(update={"tickets": {2: TicketOverride(colour="#123456")}})
+    generate(read_file(EXAMPLE_DATA), replace(config, races=races), tmp_path)
+    assert 'fill="#123456"' in (tmp_path / "pilgub-kaltim-2024/chart.svg").read_text(encoding="utf-8")

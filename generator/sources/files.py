@@ -50,6 +50,8 @@ from . import make_ticket, validated_snapshot
 from .sirekap import region_display_name
 
 FORMAT = "newsgen/1"
+#: Largest input file read (all 545 races with sub-regions take about 2 MB).
+MAX_FILE_BYTES = 50 * 1024 * 1024
 
 
 class _Input(BaseModel):
@@ -209,6 +211,10 @@ def read_file(path: Path) -> list[RaceSnapshot | DataError]:
     """
     where = str(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise DataError(f"the file is {size:,} bytes, more than the {MAX_FILE_BYTES:,} a snapshot file may hold; "
+                            "split it by province", where=where)
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
         raise DataError(f"not UTF-8 text (byte {exc.start}); save the file as UTF-8", where=where) from None
