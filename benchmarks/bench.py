@@ -23,11 +23,8 @@ Usage::
     .venv/bin/python benchmarks/bench.py --check-only  # every step, tiny sizes (the smoke test)
     .venv/bin/python benchmarks/bench.py --profile     # cProfile of one national run, top functions
 
-The server is ``tests/support/sirekap_server.py`` with ``TCP_NODELAY`` set on
-its sockets: as shipped it writes headers and body in two sends, and Nagle's
-algorithm with the client's delayed ACK then adds ~40 ms to every response
-(about 5 s over a national run), which would measure the test server rather
-than newsgen. KPU's object store (a CDN) has no such stall.
+The server (``tests/support/sirekap_server.py``) runs in a separate process,
+so it does not share the interpreter lock with the client being measured.
 """
 
 from __future__ import annotations
@@ -143,9 +140,15 @@ def machine() -> str:
             versions.append(f"{module} {version(module)}")
         except Exception:  # noqa: BLE001 - informational only
             pass
+    try:
+        head = subprocess.run(["git", "describe", "--always", "--dirty"], capture_output=True, text=True,
+                              cwd=REPO, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        head = ""
     return (
         f"machine: {platform.platform()}; {cpu}; {os.cpu_count()} CPUs ({usable} usable); "
-        f"{platform.python_implementation()} {platform.python_version()}; {', '.join(versions)}"
+        f"{platform.python_implementation()} {platform.python_version()}; {', '.join(versions)}\n"
+        f"code: newsgen {head or '(not a git checkout)'}"
     )
 
 
@@ -154,10 +157,9 @@ def machine() -> str:
 
 def serve(root: Path) -> None:
     """``--serve ROOT``: serve the tree until stdin closes; print the URL first."""
-    from tests.support import sirekap_server
+    from tests.support.sirekap_server import SirekapServer
 
-    sirekap_server._Handler.disable_nagle_algorithm = True  # see the module docstring
-    server = sirekap_server.SirekapServer(root)
+    server = SirekapServer(root)
     server.start()
     print(server.url, flush=True)
     try:
@@ -487,7 +489,7 @@ def step_watch(bench: Bench) -> None:
     from generator.phrases import Phrases
     from generator.pipeline import Report, generate
     from generator.render import Renderer
-    from generator.sources import live
+    from generator.sources import live, sirekap
     from generator.watch import watch
 
     work = Path(tempfile.mkdtemp(dir=bench.work))
@@ -536,7 +538,7 @@ def step_watch(bench: Bench) -> None:
         seen = None
         while time.monotonic() < deadline:
             if figure in article.read_text(encoding="utf-8"):
-                seen = time.monotonic()
+                seen, seen_wall = time.monotonic(), time.time()
                 break
             time.sleep(0.002)
         if seen is None:
@@ -554,8 +556,12 @@ def step_watch(bench: Bench) -> None:
         thread.join(timeout=120)
     from_poll = seen - saw.start
     others = len(saw.report.unchanged)
+    # The cache keeps each fetched file; the changed tally's copy was written when the poll received it.
+    cached = cache / sirekap.tally_path(race).lstrip("/")
+    received = f"{seen_wall - cached.stat().st_mtime:.2f} s after the poll received the changed file; " \
+        if cached.is_file() else ""
     say(f"[5] one race changed in watch mode ({race}, interval {WATCH_INTERVAL} s): article on disk "
-        f"{seen - changed:.2f} s after the change; {from_poll:.2f} s after the start of the poll that saw it "
+        f"{seen - changed:.2f} s after the change; {received}{from_poll:.2f} s after the start of the poll that saw it "
         f"(cycle {saw.number}: fetch {saw.fetched - saw.start:.2f} s, generate {saw.end - saw.fetched:.2f} s, "
         f"1 written, {others} unchanged); an unchanged poll takes {steady.end - steady.start:.2f} s "
         f"(fetch {steady.fetched - steady.start:.2f} s) (target < {UPDATE_MAX_SECONDS:.0f} s after the poll sees it)")
@@ -659,7 +665,7 @@ def main(argv: list[str] | None = None) -> int:
             if not url.startswith("http://"):
                 fail("the local server did not start")
             say(f"tree: {tree['races']} races, {tree['files']} files, built in {time.perf_counter() - started:.1f} s; "
-                f"served by tests/support/sirekap_server.py at {url} (separate process, TCP_NODELAY); "
+                f"served by tests/support/sirekap_server.py at {url} (separate process); "
                 f"{plan.name} run over {len(races)} races")
             bench = Bench(plan, url, root, temp_path, races)
             if args.profile:

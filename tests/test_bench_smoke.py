@@ -19,6 +19,7 @@ def test_bench_check_only_prints_every_measurement():
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     lines = done.stdout.splitlines()
     assert lines[0].startswith("machine: ") and "CPUs" in lines[0] and "Python 3." in lines[0]
+    assert lines[1].startswith("code: newsgen ")
     assert "tree: 545 races" in done.stdout
     expected = [
         "[1] national run: ",
