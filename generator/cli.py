@@ -249,22 +249,25 @@ def generate_command(source: str | None, inputs: tuple[Path, ...], archive: Path
 
 def _loader(source: str, inputs: tuple[Path, ...], archive: Path | None, races: tuple[str, ...],
             provinces: tuple[str, ...], base_url: str | None, settings: Any,
-            cache: Path | None) -> Callable[[], tuple[list, str | None]]:
-    """A function that reads the chosen source once: (items, note about the fetch)."""
+            cache: Path | None) -> Callable[..., tuple[list, str | None]]:
+    """A function that reads the chosen source once: (items, note about the fetch).
+
+    It takes ``on_item``, called with each race as soon as it is read.
+    """
     if source == "file":
-        return lambda: (_read_inputs(inputs), None)
+        return lambda on_item=None: (_read_inputs(inputs), None)
     from .sources import live  # only the Sirekap paths need the HTTP stack
 
     selection = live.Selection.parse(races, provinces)
 
-    def load() -> tuple[list, str | None]:
+    def load(on_item: Callable | None = None) -> tuple[list, str | None]:
         bar = _ProgressBar("Fetching races" if source == "sirekap" else "Reading races")
         try:
             if source == "sirekap":
                 url = base_url or DEFAULT_BASE_URL
-                run = live.fetch_live(url, selection, settings=settings, cache=cache, progress=bar)
+                run = live.fetch_live(url, selection, settings=settings, cache=cache, progress=bar, on_item=on_item)
                 return run.items, _fetch_note("fetched", run.stats, url)
-            run = live.replay_archive(archive, selection, progress=bar)  # type: ignore[arg-type]
+            run = live.replay_archive(archive, selection, progress=bar, on_item=on_item)  # type: ignore[arg-type]
             return run.items, None
         finally:
             bar.close()
@@ -370,7 +373,7 @@ def watch_command(source: str | None, inputs: tuple[Path, ...], archive: Path | 
     """
     from .phrases import Phrases
     from .render import Renderer
-    from .watch import watch
+    from .watch import Poll, watch
 
     source = _choose_source(source, inputs, archive, base_url, races, provinces)
     try:
@@ -382,9 +385,11 @@ def watch_command(source: str | None, inputs: tuple[Path, ...], archive: Path | 
     except NewsgenError as exc:
         _fail(exc)
 
-    def cycle() -> Report:
-        items, _ = load()
-        return generate(items, config, out, renderer=renderer, phrases=phrases, strict=strict)
+    def run(items: list) -> Report:
+        return generate(items, config, out, renderer=renderer, phrases=phrases, strict=strict, memo=memo)
+
+    memo: dict = {}
+    cycle = Poll(lambda on_item: load(on_item)[0], run)
 
     def log(line: str) -> None:
         click.echo(f"{datetime.now().astimezone():%Y-%m-%d %H:%M:%S%z} newsgen watch: {line}", err=True)

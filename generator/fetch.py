@@ -299,6 +299,13 @@ class Fetcher:
         limit = self.settings.max_bytes
         async with self.client.stream("GET", url, headers=headers) as resp:
             if not (200 <= resp.status_code < 300):
+                # Drain the (small) body of a 304, 404 or 5xx so the connection goes
+                # back to the pool instead of being closed: a watch poll is mostly 304s.
+                size = 0
+                async for chunk in resp.aiter_raw():
+                    size += len(chunk)
+                    if size > 65536:
+                        break
                 return resp.status_code, resp.headers, b""
             length = resp.headers.get("content-length", "")
             if length.isdigit() and int(length) > limit:

@@ -181,6 +181,72 @@ class _Race:
     flags: tuple[str, ...] = ()
 
 
+def _prepare(
+    snap: RaceSnapshot,
+    older: RaceSnapshot | None,
+    config: Config,
+    phrases: Phrases,
+    writer: Writer,
+    old_entry: dict,
+    now: datetime,
+    strict: bool,
+    memo: dict | None,
+) -> _Race | str:
+    """Validate one race and decide its story; a string is the reason to hold it back.
+
+    With ``memo`` (kept by ``newsgen watch`` across polls), a race whose data,
+    article on disk and manifest entry are as last time is not worked out again.
+    """
+    race = snap.race
+    try:
+        plain = build_story(snap, config, phrases) if memo is None else None
+        slug = plain.slug if plain else _memo_slug(memo, snap, config, phrases)
+        found = find_existing(writer, slug, config)
+        key = None
+        if memo is not None:
+            stat = (writer.folder / found).stat() if found else None
+            key = (snap.data_sha256, older.data_sha256 if older else None, strict, found,
+                   (stat.st_mtime_ns, stat.st_size) if stat else None, old_entry.get("slug"), old_entry.get("path"),
+                   None if found else now)
+            hit = memo.get(race)
+            if hit is not None and hit[0] == key:
+                return hit[1] if isinstance(hit[1], str) else replace(hit[1])
+        plain = plain or build_story(snap, config, phrases)
+        existing = read_existing(writer, found) if found else None
+        findings = check(snap, older, existing, config)
+        errors = [str(f) for f in findings if f.severity == "error"]
+        suspicious = tuple(str(f) for f in findings if f.severity != "error")
+        if errors or (strict and suspicious):
+            kind = "" if errors else "suspicious data (--strict): "
+            result: _Race | str = kind + "; ".join(errors or suspicious)
+        else:
+            previous = choose_previous(snap, older, existing)
+            story = build_story(snap, config, phrases, previous=previous) if previous else plain
+            date = existing.date if existing and existing.date else now.isoformat()
+            place = placement(story.slug, config, date)
+            if place.chart_url:
+                story = replace(story, chart=ChartRef(place.chart_url, chart_alt_text(snap, story.race_short)))
+            aliases = existing.aliases if existing else ()
+            old_slug = old_entry.get("slug")
+            if old_slug and old_slug != story.slug:
+                pub = config.publication
+                aliases = (*aliases, pub.link_pattern.format(section=pub.section, slug=old_slug, race=race))
+            result = _Race(snap, story, existing, found or place.article, place.chart, aliases=aliases, flags=suspicious)
+    except NewsgenError as exc:
+        result = str(exc)
+    if memo is not None and key is not None:
+        memo[race] = (key, result if isinstance(result, str) else replace(result))
+    return result
+
+
+def _memo_slug(memo: dict, snap: RaceSnapshot, config: Config, phrases: Phrases) -> str:
+    """The slug of a race (it depends on names and config only, not on the figures)."""
+    slugs = memo.setdefault("_slugs", {})
+    if snap.race not in slugs:
+        slugs[snap.race] = build_story(snap, config, phrases).slug
+    return slugs[snap.race]
+
+
 def generate(
     items: list[RaceSnapshot | DataError],
     config: Config,
@@ -191,6 +257,7 @@ def generate(
     phrases: Phrases | None = None,
     report: Report | None = None,
     strict: bool = False,
+    memo: dict | None = None,
 ) -> Report:
     """Render every usable race of ``items`` into ``out``.
 
@@ -236,32 +303,11 @@ def generate(
 
     races: dict[str, _Race] = {}
     for race, (snap, older) in ready.items():
-        try:
-            plain = build_story(snap, config, phrases)
-            found = find_existing(writer, plain.slug, config)
-            existing = read_existing(writer, found) if found else None
-            findings = check(snap, older, existing, config)
-            errors = [str(f) for f in findings if f.severity == "error"]
-            suspicious = tuple(str(f) for f in findings if f.severity != "error")
-            if errors or (strict and suspicious):
-                kind = "" if errors else "suspicious data (--strict): "
-                hold(race, kind + "; ".join(errors or suspicious), snap)
-                continue
-            previous = choose_previous(snap, older, existing)
-            story = build_story(snap, config, phrases, previous=previous) if previous else plain
-            date = existing.date if existing and existing.date else now.isoformat()  # type: ignore[union-attr]
-            place = placement(story.slug, config, date)
-            if place.chart_url:
-                story = replace(story, chart=ChartRef(place.chart_url, chart_alt_text(snap, story.race_short)))
-            aliases = existing.aliases if existing else ()
-            old_slug = old_manifest.get(race, {}).get("slug")
-            if old_slug and old_slug != story.slug:
-                pub = config.publication
-                aliases = (*aliases, pub.link_pattern.format(section=pub.section, slug=old_slug, race=race))
-            races[race] = _Race(snap, story, existing, found or place.article, place.chart,
-                                aliases=aliases, flags=suspicious)
-        except NewsgenError as exc:
-            hold(race, str(exc), snap)
+        prepared = _prepare(snap, older, config, phrases, writer, old_manifest.get(race, {}), now, strict, memo)  # type: ignore[arg-type]
+        if isinstance(prepared, str):
+            hold(race, prepared, snap)
+        else:
+            races[race] = prepared
 
     # Render; a race that fails is dropped and its siblings re-linked without it.
     texts: dict[str, str] = {}

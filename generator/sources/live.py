@@ -260,9 +260,16 @@ async def _race(loader: _Loader, masters: Masters, race: str) -> RaceSnapshot:
                         field=f"{code}") from None
 
 
+OnItem = Callable[[RaceSnapshot | DataError], None]
+
+
 async def collect(source: Source, selection: Selection, *, progress: Progress | None = None,
-                  on_races: Callable[[list[str]], None] | None = None) -> tuple[list[str], list[RaceSnapshot | DataError]]:
+                  on_races: Callable[[list[str]], None] | None = None,
+                  on_item: OnItem | None = None) -> tuple[list[str], list[RaceSnapshot | DataError]]:
     """Every selected race as a snapshot, or the :class:`DataError` that holds it back (race order).
+
+    ``on_item`` sees each race as soon as its files are in (``newsgen watch``
+    writes a changed race without waiting for the rest of the poll).
 
     Raises :class:`DataError`/:class:`FetchError` when the candidate masters
     cannot be read and :class:`ConfigError` for a race that does not exist.
@@ -278,12 +285,15 @@ async def collect(source: Source, selection: Selection, *, progress: Progress | 
 
         async def one(race: str) -> RaceSnapshot | DataError:
             try:
-                return await _race(loader, masters, race)
+                item: RaceSnapshot | DataError = await _race(loader, masters, race)
             except DataError as exc:
-                return _for_race(exc, race)
+                item = _for_race(exc, race)
             finally:
                 if progress is not None:
                     progress.advance(race)
+            if on_item is not None:
+                on_item(item)
+            return item
 
         items = await asyncio.gather(*(one(race) for race in races))
     finally:
@@ -314,14 +324,15 @@ class Run:
 
 
 async def _live(run: Run, base_url: str, selection: Selection, settings: FetchSettings, store: Archive | None,
-                progress: Progress | None, transport: httpx.AsyncBaseTransport | None) -> None:
+                progress: Progress | None, transport: httpx.AsyncBaseTransport | None,
+                on_item: OnItem | None = None) -> None:
     recording = store is not None and store.keep_failures
     async with build_client(settings, transport=transport) as client:
         fetcher = Fetcher(client, base_url, settings=settings, store=store)
         try:
             run.races, run.items = await collect(
                 fetcher, selection, progress=progress,
-                on_races=store.add_races if recording else None,
+                on_races=store.add_races if recording else None, on_item=on_item,
             )
         finally:
             run.stats = fetcher.stats
@@ -329,17 +340,18 @@ async def _live(run: Run, base_url: str, selection: Selection, settings: FetchSe
                 store.save()
 
 
-async def _replay(run: Run, archive: Archive, selection: Selection, progress: Progress | None) -> None:
-    run.races, run.items = await collect(archive, selection, progress=progress)
+async def _replay(run: Run, archive: Archive, selection: Selection, progress: Progress | None,
+                  on_item: OnItem | None = None) -> None:
+    run.races, run.items = await collect(archive, selection, progress=progress, on_item=on_item)
 
 
 def fetch_live(base_url: str, selection: Selection, *, settings: FetchSettings | None = None,
                cache: Path | None = None, progress: Progress | None = None,
-               transport: httpx.AsyncBaseTransport | None = None) -> Run:
+               transport: httpx.AsyncBaseTransport | None = None, on_item: OnItem | None = None) -> Run:
     """Fetch the selected races from ``base_url``; ``cache`` keeps bodies for conditional requests."""
     store = Archive.as_cache(cache, base_url) if cache is not None else None
     run = Run(archive=None)
-    asyncio.run(_live(run, base_url, selection, settings or FetchSettings(), store, progress, transport))
+    asyncio.run(_live(run, base_url, selection, settings or FetchSettings(), store, progress, transport, on_item))
     return run
 
 
@@ -352,11 +364,12 @@ def record_archive(folder: Path, base_url: str, selection: Selection, *, setting
     return run
 
 
-def replay_archive(folder: Path, selection: Selection, *, progress: Progress | None = None) -> Run:
+def replay_archive(folder: Path, selection: Selection, *, progress: Progress | None = None,
+                   on_item: OnItem | None = None) -> Run:
     """The races recorded in ``folder`` (those the fetch selected, unless ``selection`` says otherwise)."""
     archive = Archive.for_replay(folder)
     if selection.everything and archive.races:
         selection = Selection(races=tuple(archive.races))
     run = Run(archive=archive.folder)
-    asyncio.run(_replay(run, archive, selection, progress))
+    asyncio.run(_replay(run, archive, selection, progress, on_item))
     return run
