@@ -490,7 +490,7 @@ def step_watch(bench: Bench) -> None:
     from generator.pipeline import Report, generate
     from generator.render import Renderer
     from generator.sources import live, sirekap
-    from generator.watch import watch
+    from generator.watch import Poll, watch
 
     work = Path(tempfile.mkdtemp(dir=bench.work))
     out, cache = work / "out", work / "cache"
@@ -504,13 +504,23 @@ def step_watch(bench: Bench) -> None:
     logs: list[str] = []
     ready = threading.Condition()
 
+    # As `newsgen watch` does: a changed race is written as soon as its files arrive (Poll),
+    # unchanged races are not worked out again (memo).
+    memo: dict = {}
+    fetched_at: list[float] = []
+
+    def load(on_item: Any) -> list:
+        run = live.fetch_live(bench.url, selection, settings=settings, cache=cache, on_item=on_item)
+        fetched_at.append(time.monotonic())
+        return run.items
+
+    poll = Poll(load, lambda items: generate(items, config, out, renderer=renderer, phrases=phrases, memo=memo))
+
     def cycle() -> Report:
         start = time.monotonic()
-        run = live.fetch_live(bench.url, selection, settings=settings, cache=cache)
-        fetched = time.monotonic()
-        report = generate(run.items, config, out, renderer=renderer, phrases=phrases)
+        report = poll()
         with ready:
-            cycles.append(Cycle(len(cycles) + 1, start, fetched, time.monotonic(), report))
+            cycles.append(Cycle(len(cycles) + 1, start, fetched_at[-1], time.monotonic(), report))
             ready.notify_all()
         return report
 
@@ -558,15 +568,17 @@ def step_watch(bench: Bench) -> None:
     others = len(saw.report.unchanged)
     # The cache keeps each fetched file; the changed tally's copy was written when the poll received it.
     cached = cache / sirekap.tally_path(race).lstrip("/")
-    received = f"{seen_wall - cached.stat().st_mtime:.2f} s after the poll received the changed file; " \
-        if cached.is_file() else ""
+    after_receipt = seen_wall - cached.stat().st_mtime if cached.is_file() else None
+    received = f"{after_receipt:.2f} s after the poll received the changed file; " if after_receipt is not None else ""
     say(f"[5] one race changed in watch mode ({race}, interval {WATCH_INTERVAL} s): article on disk "
         f"{seen - changed:.2f} s after the change; {received}{from_poll:.2f} s after the start of the poll that saw it "
         f"(cycle {saw.number}: fetch {saw.fetched - saw.start:.2f} s, generate {saw.end - saw.fetched:.2f} s, "
         f"1 written, {others} unchanged); an unchanged poll takes {steady.end - steady.start:.2f} s "
         f"(fetch {steady.fetched - steady.start:.2f} s) (target < {UPDATE_MAX_SECONDS:.0f} s after the poll sees it)")
+    # "After the poll sees it": from the moment the poll received the changed file.
+    latency = after_receipt if after_receipt is not None else from_poll
     bench.results.append(Result(f"one-race update < {UPDATE_MAX_SECONDS:.0f} s after the poll sees it",
-                                f"{from_poll:.2f} s", from_poll < UPDATE_MAX_SECONDS))
+                                f"{latency:.2f} s", latency < UPDATE_MAX_SECONDS))
 
 
 # -- profile ----------------------------------------------------------------------------------
