@@ -57,6 +57,17 @@ class Entry:
     error: str | None = None
 
 
+_made: set[Path] = set()
+
+
+def _write_cache_file(target: Path, body: bytes) -> None:
+    """A cache copy, written in place: a torn file fails its sha256 check and is fetched whole again."""
+    if target.parent not in _made:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _made.add(target.parent)
+    target.write_bytes(body)
+
+
 class Archive:
     """One archive folder. Open with :meth:`for_recording`, :meth:`as_cache` or :meth:`for_replay`."""
 
@@ -170,7 +181,10 @@ class Archive:
         sha = fetched.sha256
         old = self.entries.get(fetched.path)
         if old is None or old.sha256 != sha or self._read_verified(old, fetched.path) is None:
-            atomic_write(target, fetched.body)
+            if self.keep_failures:
+                atomic_write(target, fetched.body)  # an archive: never a torn file
+            else:
+                _write_cache_file(target, fetched.body)
         self.entries[fetched.path] = Entry(
             url=fetched.url,
             path=target.relative_to(self.folder).as_posix(),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import yaml
 
@@ -46,7 +46,8 @@ def atomic_write(path: Path, data: bytes) -> None:
     CMS, a web server) see the old file or the new one, never a mix. No fsync:
     a power cut may lose the newest version, which the next run writes again.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.parent.is_dir():
+        path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -66,10 +67,15 @@ class Writer:
         self._written: set[Path] = set()
 
     def path_for(self, relative: str) -> Path:
-        target = (self.folder / relative).resolve()
-        if self.folder != target and self.folder not in target.parents:
+        """The file for a path relative to the folder; anything that could leave it is refused.
+
+        Checked on the path's text (no absolute paths, no ``..``, no backslashes):
+        fast, and independent of what is on disk.
+        """
+        pure = PurePosixPath(relative)
+        if not relative or pure.is_absolute() or ".." in pure.parts or "\\" in relative or "\0" in relative:
             raise OutputError(f"refusing to write {relative!r}: outside the output folder {self.folder}")
-        return target
+        return self.folder.joinpath(*pure.parts)
 
     def write_text(self, relative: str, text: str) -> tuple[Path, bool]:
         """Write a text file; returns (path, changed). Unchanged files are not touched."""
