@@ -162,6 +162,11 @@ def article_file(
     }
     if aliases:
         data["aliases"] = list(aliases)
+    if pub.output.layout == "dated":
+        # Jekyll's own spellings: it ignores `draft` and redirects with jekyll-redirect-from.
+        data["published"] = False
+        if aliases:
+            data["redirect_from"] = list(aliases)
     data["params"] = params
     return front_matter(data) + "\n" + body
 

@@ -104,7 +104,11 @@ def test_other_layouts(tmp_path, layout, files):
     out = tmp_path / layout
     generate(read_file(EXAMPLE_DATA), config, out)
     assert set(files) <= {p.name for p in out.iterdir()}
-    assert f"](/images/{files[1]})" in (out / files[0]).read_text(encoding="utf-8")
+    text = (out / files[0]).read_text(encoding="utf-8")
+    assert f"](/images/{files[1]})" in text
+    meta, _ = split_front_matter(text)
+    assert meta["draft"] is True and meta.get("published", False) is False
+    assert ("published" in meta) == (layout == "dated")  # Jekyll ignores `draft`
     # A later run finds the dated file again (stable per race), even on another day.
     report = generate(read_file(changed_kaltim(tmp_path)), config, out)
     assert [p.name for _, p in report.written] == [files[0]]
