@@ -29,8 +29,8 @@ from tests.support.sirekap_server import SirekapServer  # noqa: E402
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Serve a Sirekap object-store tree on 127.0.0.1.")
     parser.add_argument("root", type=Path, help="folder in the object store's layout (pilkada/..., wilayah/...)")
-    parser.add_argument("--fault", action="append", default=[], metavar="PATTERN=STATUS",
-                        help="answer paths matching PATTERN (fnmatch) with STATUS, repeatable")
+    parser.add_argument("--fault", action="append", default=[], metavar="PATTERN=STATUS[xN]",
+                        help="answer paths matching PATTERN (fnmatch) with STATUS (the first N times), repeatable")
     parser.add_argument("--html", action="append", default=[], metavar="PATTERN",
                         help="answer paths matching PATTERN with an HTML error page, repeatable")
     parser.add_argument("--verbose", action="store_true", help="print each request")
@@ -40,10 +40,11 @@ def main(argv: list[str] | None = None) -> int:
 
     server = SirekapServer(args.root)
     for spec in args.fault:
-        pattern, _, status = spec.rpartition("=")
-        if not pattern or not status.isdigit():
-            parser.error(f"--fault {spec!r}: expected PATTERN=STATUS, e.g. '/pilkada/*=503'")
-        server.fault(pattern, "status", status=int(status))
+        pattern, _, answer = spec.rpartition("=")
+        status, _, times = answer.partition("x")
+        if not pattern or not status.isdigit() or (times and not times.isdigit()):
+            parser.error(f"--fault {spec!r}: expected PATTERN=STATUS[xN], e.g. '/pilkada/*=503' or '*=503x2'")
+        server.fault(pattern, "status", status=int(status), times=int(times) if times else None)
     for pattern in args.html:
         server.fault(pattern, "html")
     server.start()
