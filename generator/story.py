@@ -34,8 +34,9 @@ from .formatting import (
     join_words,
     ordinal,
 )
-from .models import RaceKind, RaceSnapshot, Stage, SubRegion, TicketResult, share
+from .models import RaceKind, RaceSnapshot, Stage, SubRegion, TicketResult
 from .phrases import Phrases
+from .updates import Previous, Update, update_note
 
 #: Race names: the short form (headlines) and the long form (first mention).
 RACE_SHORT = {RaceKind.GUBERNUR: "Pilgub", RaceKind.BUPATI: "Pilbup", RaceKind.WALIKOTA: "Pilwalkot"}
@@ -87,49 +88,6 @@ class Breakdown:
     total: str  # "sepuluh"
     leads: tuple[SubRegionLead, ...]
     no_data: str  # count of rows without data, "" when none
-
-
-@dataclass(frozen=True)
-class Previous:
-    """What an earlier snapshot of the same race said (for the update note)."""
-
-    timestamp: datetime
-    tps_reported: int
-    tps_total: int
-    votes: dict[int, int]  # nomor urut -> votes
-
-    @classmethod
-    def from_snapshot(cls, snapshot: RaceSnapshot) -> Previous:
-        return cls(
-            timestamp=snapshot.timestamp,
-            tps_reported=snapshot.tps_reported,
-            tps_total=snapshot.tps_total,
-            votes={t.number: snapshot.votes[t.id] for t in snapshot.tickets},
-        )
-
-    def as_params(self) -> dict:
-        return {
-            "data_timestamp": self.timestamp.isoformat(),
-            "tps_reported": self.tps_reported,
-            "tps_total": self.tps_total,
-            "results": {str(n): v for n, v in sorted(self.votes.items())},
-        }
-
-    @property
-    def leader_number(self) -> int:
-        return min(self.votes, key=lambda n: (-self.votes[n], n))
-
-
-@dataclass(frozen=True)
-class Update:
-    """The dated note on top of an updated story."""
-
-    moment: str  # when the new data came in
-    previous_moment: str
-    previous_tps: str
-    previous_progress: str
-    leader_changed: bool
-    previous_leader: str  # short name of the previous leader
 
 
 @dataclass(frozen=True)
@@ -297,21 +255,6 @@ def _breakdown(snapshot: RaceSnapshot, facts: dict[str, TicketFacts]) -> Breakdo
     )
 
 
-def _update(snapshot: RaceSnapshot, previous: Previous | None, zone: str, facts: dict[int, TicketFacts]) -> Update | None:
-    if previous is None or previous.timestamp >= snapshot.timestamp:
-        return None
-    new_leader = snapshot.leader.ticket.number
-    old_leader = previous.leader_number
-    return Update(
-        moment=format_moment(snapshot.timestamp, zone),
-        previous_moment=format_moment(previous.timestamp, zone),
-        previous_tps=format_votes(previous.tps_reported),
-        previous_progress=format_percent(share(previous.tps_reported, previous.tps_total)),
-        leader_changed=old_leader != new_leader and not snapshot.is_tie,
-        previous_leader=facts[old_leader].short if old_leader in facts else "",
-    )
-
-
 def build_story(
     snapshot: RaceSnapshot,
     config: Config,
@@ -445,6 +388,6 @@ def build_story(
             plenary=snapshot.recap.plenary,
             date=format_long_date(snapshot.recap.date, province.zone) if snapshot.recap.date else "",
         ) if snapshot.recap else None,
-        update=_update(snapshot, previous, province.zone, numbers),
+        update=update_note(snapshot, previous, province.zone, {n: t.short for n, t in numbers.items()}),
         previous=previous,
     )

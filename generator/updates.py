@@ -1,0 +1,73 @@
+"""Updates: what an earlier snapshot of a race said, and the note that compares.
+
+An updated story keeps its URL and carries a dated note saying what changed
+since the data it was last written from (Dewan Pers: corrections and updates
+are dated); a change of leader is called out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from .formatting import format_moment, format_percent, format_votes
+from .models import RaceSnapshot, share
+
+
+@dataclass(frozen=True)
+class Previous:
+    """What an earlier snapshot of the same race said (for the update note)."""
+
+    timestamp: datetime
+    tps_reported: int
+    tps_total: int
+    votes: dict[int, int]  # nomor urut -> votes
+
+    @classmethod
+    def from_snapshot(cls, snapshot: RaceSnapshot) -> Previous:
+        return cls(
+            timestamp=snapshot.timestamp,
+            tps_reported=snapshot.tps_reported,
+            tps_total=snapshot.tps_total,
+            votes={t.number: snapshot.votes[t.id] for t in snapshot.tickets},
+        )
+
+    def as_params(self) -> dict:
+        return {
+            "data_timestamp": self.timestamp.isoformat(),
+            "tps_reported": self.tps_reported,
+            "tps_total": self.tps_total,
+            "results": {str(n): v for n, v in sorted(self.votes.items())},
+        }
+
+    @property
+    def leader_number(self) -> int:
+        return min(self.votes, key=lambda n: (-self.votes[n], n))
+
+
+@dataclass(frozen=True)
+class Update:
+    """The dated note on top of an updated story."""
+
+    moment: str  # when the new data came in
+    previous_moment: str
+    previous_tps: str
+    previous_progress: str
+    leader_changed: bool
+    previous_leader: str  # short name of the previous leader
+
+
+def update_note(snapshot: RaceSnapshot, previous: Previous | None, zone: str, short_names: dict[int, str]) -> Update | None:
+    """The dated note of an updated story; None when ``previous`` is not older data."""
+    if previous is None or previous.timestamp >= snapshot.timestamp:
+        return None
+    new_leader = snapshot.leader.ticket.number
+    old_leader = previous.leader_number
+    return Update(
+        moment=format_moment(snapshot.timestamp, zone),
+        previous_moment=format_moment(previous.timestamp, zone),
+        previous_tps=format_votes(previous.tps_reported),
+        previous_progress=format_percent(share(previous.tps_reported, previous.tps_total)),
+        leader_changed=old_leader != new_leader and not snapshot.is_tie,
+        previous_leader=short_names.get(old_leader, ""),
+    )
