@@ -26,6 +26,11 @@ races:
       - {number: 1, empty_column: true, votes: 41370}
       - {number: 2, head: "Dr. H. ANDI HARUN", deputy: "H. SAEFUDDIN ZUHRI, S.E., M.M.", votes: 305745}
 """
+#: GOOD with one kecamatan row (other tests' starting point).
+GOOD_WITH_ROW = GOOD + """\
+    sub_regions:
+      - {code: "647201", name: PALARAN, tps: {reported: 10, total: 12}, votes: {1: 400, 2: 3000}}
+"""
 
 
 def write(tmp_path: Path, text: str) -> Path:

@@ -27,6 +27,8 @@ from generator.sources import sirekap
 from generator.sources.files import read_file
 from generator.validate import check_snapshot
 
+from .test_files import GOOD_WITH_ROW
+
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 SAMPLES = SHARED / "data" / "sirekap"
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "data" / "kalimantan-pilgub-2024-11-28.yaml"
@@ -371,20 +373,7 @@ def test_file_structure_mutations_raise_only_data_error(scratch, data):
     _read_only_data_errors(scratch)
 
 
-SMALL_FILE = """\
-format: newsgen/1
-races:
-  - race: pkwkk/6472
-    region: Kota Samarinda
-    timestamp: '2024-11-28T10:15:04+07:00'
-    source_url: https://example.invalid/6472.json
-    tps: {reported: 1145, total: 1202}
-    tickets:
-      - {number: 1, empty_column: true, votes: 41370}
-      - {number: 2, head: "Dr. H. ANDI HARUN", deputy: "H. SAEFUDDIN ZUHRI, S.E., M.M.", votes: 305745}
-    sub_regions:
-      - {code: "647201", name: PALARAN, tps: {reported: 10, total: 12}, votes: {1: 400, 2: 3000}}
-"""
+SMALL_FILE = GOOD_WITH_ROW
 TEXT_INSERTS = [":", "-", " ", "\t", "'", '"', "{", "}", "[", "]", "\n", "0", "9", "&a ", "*a", "!!", "%", "#", "?", "|"]
 
 

@@ -17,6 +17,7 @@ from generator.sources.files import read_file
 from generator.validate import Finding, Limits, check_snapshot
 
 from .conftest import EXAMPLE_DATA, needs_shared, sample
+from .test_files import GOOD_WITH_ROW
 
 KALTIM_URL = sirekap.DEFAULT_BASE_URL + sirekap.tally_path("pkwkp/64")
 
@@ -451,20 +452,7 @@ def test_sirekap_refuses_row_votes_for_unknown_candidate(paslon_pkwkp):
     assert caught.value.field == "tungsura.table.6401"
 
 
-GOOD_FILE = """\
-format: newsgen/1
-races:
-  - race: pkwkk/6472
-    region: Kota Samarinda
-    timestamp: 2024-11-28T10:15:04+07:00
-    source_url: https://example.invalid/6472.json
-    tps: {reported: 1145, total: 1202}
-    tickets:
-      - {number: 1, empty_column: true, votes: 41370}
-      - {number: 2, head: "Dr. H. ANDI HARUN", deputy: "H. SAEFUDDIN ZUHRI, S.E., M.M.", votes: 305745}
-    sub_regions:
-      - {code: "647201", name: PALARAN, tps: {reported: 10, total: 12}, votes: {1: 400, 2: 3000}}
-"""
+GOOD_FILE = GOOD_WITH_ROW
 
 
 @pytest.mark.parametrize(
