@@ -160,12 +160,10 @@ def _sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _skipped(text: str, exempt: Iterable[str]) -> list[tuple[int, int]]:
+def _skipped(text: str, exempt: list[str]) -> list[tuple[int, int]]:
+    """Spans of URLs and of the (normalised) exempt passages in ``text``."""
     spans = [m.span() for m in _URL.finditer(text)]
     for passage in exempt:
-        passage = _normalise(passage)
-        if not passage:
-            continue
         at = text.find(passage)
         while at != -1:
             spans.append((at, at + len(passage)))
@@ -175,13 +173,13 @@ def _skipped(text: str, exempt: Iterable[str]) -> list[tuple[int, int]]:
 
 def find_offences(text: str, *, allowed: set[str], exempt: Iterable[str] = ()) -> list[Offence]:
     """Sentences of ``text`` printing numbers outside ``allowed``, in order."""
-    exempt = list(exempt)
+    passages = [p for p in map(_normalise, exempt) if p]
     out: list[Offence] = []
     for paragraph in text.splitlines():
+        if not NUMBER.search(paragraph):
+            continue  # nothing to check
         paragraph = _normalise(paragraph)
-        if not paragraph:
-            continue
-        skipped = _skipped(paragraph, exempt)
+        skipped = _skipped(paragraph, passages)
         bad: dict[tuple[int, int], list[str]] = {}
         sentences = _sentences(paragraph)
         for match in NUMBER.finditer(paragraph):
