@@ -67,3 +67,15 @@ def test_body_has_the_exemplar_order(config, story):
     positions = [text.index(marker) for marker in order]
     assert positions == sorted(positions)
     assert "\n\n\n" not in text and text.endswith("\n") and not text.endswith("\n\n")
+
+
+def test_breakdown_when_one_ticket_leads_everywhere(config):
+    from dataclasses import replace as change
+
+    from generator.story import Breakdown, SubRegionLead
+
+    story = build_story(read_file(EXAMPLE_DATA)[2], config, Phrases.load())
+    lead = SubRegionLead(ticket="Zainal Paliwang-Ingkong Ala", count="lima", names="", largest="Nunukan",
+                         largest_votes="59.177")
+    body = Renderer(config).body(change(story, breakdown=Breakdown("kabupaten/kota", "lima", (lead,), "")))
+    assert "Zainal Paliwang-Ingkong Ala unggul di seluruh lima kabupaten/kota, dengan suara terbanyak di Nunukan" in body
