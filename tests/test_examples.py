@@ -40,7 +40,7 @@ def test_examples_folder_is_current(generated):
     assert sorted(committed) == sorted(fresh)
     for name in committed:
         assert committed[name] == fresh[name], (
-            f"examples/articles/{name} is stale: run `newsgen generate --out examples/articles` and review the diff"
+            f"examples/articles/{name} is stale: run `rm -rf examples/articles && newsgen generate --out examples/articles` and review the diff"
         )
 
 
