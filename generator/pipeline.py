@@ -179,6 +179,7 @@ class _Race:
     chart: str | None
     aliases: tuple[str, ...] = ()
     flags: tuple[str, ...] = ()
+    fingerprint: str = ""
 
 
 def _prepare(
@@ -319,7 +320,8 @@ def generate(
             item = races[race]
             item.story = story
             old = old_manifest.get(race, {})
-            if item.existing and old.get("path") == item.path and old.get("fingerprint") == _fingerprint(story, renderer):
+            item.fingerprint = _fingerprint(story, renderer)
+            if item.existing and old.get("path") == item.path and old.get("fingerprint") == item.fingerprint:
                 continue  # same data, same links, same templates: not re-rendered
             try:
                 body = renderer.body(story)
@@ -360,13 +362,13 @@ def generate(
         manifest[race] = ManifestEntry(
             race=race, status=status, path=item.path, slug=story.slug, headline=story.headline,
             data_timestamp=snap.timestamp.isoformat(), data_sha256=snap.data_sha256,
-            fingerprint=_fingerprint(story, renderer), flags=item.flags,
+            fingerprint=item.fingerprint, flags=item.flags,
         )
         review[race] = entry_from_snapshot(snap, status=status, narrow_margin=narrow, headline=story.headline,
                                            path=item.path, flags=item.flags)
-        old_slug = old_manifest.get(race, {}).get("path")
-        if old_slug and old_slug != item.path:
-            writer.remove(old_slug)
+        old_path = old_manifest.get(race, {}).get("path")
+        if old_path and old_path != item.path:
+            writer.remove(old_path)  # the race moved to a new slug (its old URL is an alias now)
 
     # Races not in this run keep their manifest entries (a run may cover one province).
     for race, old in old_manifest.items():
