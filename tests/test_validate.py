@@ -430,15 +430,7 @@ def test_sirekap_refuses_malformed_top_level(paslon_pkwkp):
 def test_sirekap_refuses_chart_tps_above_total(paslon_pkwkp):
     payload = kaltim_payload()
     payload["tungsura"]["chart"]["progres"]["progres"] = 6275
-    with pytest.raises(DataError, match=r"race pkwkp/64: .*TPS reported \(6275\) exceeds TPS total \(6274\)"):
-        kaltim_from(payload, paslon_pkwkp)
-
-
-@needs_shared
-def test_sirekap_chart_tps_above_total_names_the_field(paslon_pkwkp):
-    payload = kaltim_payload()
-    payload["tungsura"]["chart"]["progres"]["progres"] = 6275
-    with pytest.raises(DataError) as caught:
+    with pytest.raises(DataError, match=r"race pkwkp/64: .*TPS reported \(6275\) exceeds TPS total \(6274\)") as caught:
         kaltim_from(payload, paslon_pkwkp)
     assert caught.value.field == "tungsura.chart.progres"
 
@@ -458,7 +450,6 @@ GOOD_FILE = GOOD_WITH_ROW
 @pytest.mark.parametrize(
     ("old", "new", "field", "message"),
     [
-        ("votes: 41370", "votes: -1", "tickets.0.votes", "greater than or equal to 0"),
         ("votes: 41370", "votes: '41370'", "tickets.0.votes", "valid integer"),
         ("votes: 41370", "votes: 41370.5", "tickets.0.votes", "valid integer"),
         ("{reported: 1145, total: 1202}", "{reported: 1203, total: 1202}", "tps",
@@ -467,7 +458,6 @@ GOOD_FILE = GOOD_WITH_ROW
          "reported (13) is more than total (12)"),
         ("{1: 400, 2: 3000}", "{1: 400, 3: 3000}", "sub_regions.0.votes", "votes for nomor urut [3]"),
         ("{1: 400, 2: 3000}", "{1: 400, 2: -3}", "sub_regions.0.votes.2", "greater than or equal to 0"),
-        ("timestamp: 2024-11-28T10:15:04+07:00", "timestamp: 2024-11-28T10:15:04", "timestamp", "timezone"),
         ("timestamp: 2024-11-28T10:15:04+07:00", "timestamp: kemarin sore", "timestamp", "datetime"),
         ("    tickets:\n", "    tickets: 2\n    x:\n", "tickets", "valid list"),
         ("race: pkwkk/6472", "race: pkwkk/64722", "race", "pattern"),
