@@ -256,18 +256,25 @@ class National:
 def national_once(url: str, selection: Any, work: Path) -> National:
     """What ``newsgen generate --source sirekap`` does after startup: config, fetch (cold cache), generate."""
     from generator.config import load_config
+    from generator.drafts import read_and_generate
     from generator.fetch import FetchSettings
-    from generator.pipeline import generate
     from generator.sources import live
 
     started = time.perf_counter()
     config = load_config()
-    run = live.fetch_live(url, selection, settings=FetchSettings(), cache=work / "cache")
-    fetched = time.perf_counter()
-    report = generate(run.items, config, work / "out")
+    runs: list[Any] = []
+    fetched = started
+
+    def read(on_item: Any) -> list:
+        nonlocal fetched
+        runs.append(live.fetch_live(url, selection, settings=FetchSettings(), cache=work / "cache", on_item=on_item))
+        fetched = time.perf_counter()
+        return runs[0].items
+
+    report = read_and_generate(read, config, work / "out")  # as `newsgen generate --source sirekap`
     done = time.perf_counter()
     return National(done - started, fetched - started, done - fetched, len(report.written),
-                    list(report.held_back), run.items)
+                    list(report.held_back), runs[0].items)
 
 
 def step_national(bench: Bench) -> None:

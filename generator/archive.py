@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -78,6 +79,9 @@ class Archive:
         self.entries = entries
         self.races = races
         self.keep_failures = keep_failures
+        # Files are written on a background thread (the fetch goes on meanwhile); save() waits for them.
+        self._writer: ThreadPoolExecutor | None = None
+        self._pending: dict[str, tuple[Path, Future]] = {}
 
     # -- opening -----------------------------------------------------------
 
@@ -168,6 +172,8 @@ class Archive:
     # -- the fetch layer's Store protocol --------------------------------------
 
     def lookup(self, path: str) -> Cached | None:
+        if path in self._pending:
+            self._pending[path][1].exception()  # the copy being written: wait for it
         entry = self.entries.get(path)
         if entry is None or entry.error is not None or not (entry.etag or entry.last_modified):
             return None
@@ -181,10 +187,11 @@ class Archive:
         sha = fetched.sha256
         old = self.entries.get(fetched.path)
         if old is None or old.sha256 != sha or self._read_verified(old, fetched.path) is None:
-            if self.keep_failures:
-                atomic_write(target, fetched.body)  # an archive: never a torn file
-            else:
-                _write_cache_file(target, fetched.body)
+            # an archive is never left with a torn file; a torn cache file fails its sha256 check
+            write = atomic_write if self.keep_failures else _write_cache_file
+            if self._writer is None:
+                self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsgen-archive")
+            self._pending[fetched.path] = (target, self._writer.submit(write, target, fetched.body))
         self.entries[fetched.path] = Entry(
             url=fetched.url,
             path=target.relative_to(self.folder).as_posix(),
@@ -205,8 +212,22 @@ class Archive:
     def add_races(self, races: list[str]) -> None:
         self.races = sorted(set(self.races) | set(races))
 
+    def _finish_writes(self) -> None:
+        """Wait for the files being written. A cache forgets a file it could not store; an archive fails."""
+        pending, self._pending = self._pending, {}
+        failed = [(key, target, f.exception()) for key, (target, f) in pending.items() if f.exception() is not None]
+        if self._writer is not None:
+            self._writer.shutdown()
+            self._writer = None
+        for key, target, exc in failed:
+            if self.keep_failures:
+                reason = getattr(exc, "strerror", None) or exc
+                raise ConfigError(f"cannot write {target}: {reason}; check the --archive folder") from None
+            self.entries.pop(key, None)
+
     def save(self) -> Path:
         """Write ``manifest.json`` (sorted, so two records of the same data diff cleanly)."""
+        self._finish_writes()
         data = {
             "format": FORMAT,
             "base_url": self.base_url,

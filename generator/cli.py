@@ -20,12 +20,15 @@ import click
 
 from . import __version__
 from .config import data_path, load_config
+from .drafts import read_and_generate
 from .errors import ConfigError, DataError, NewsgenError
 from .pipeline import Report, generate
 from .sources.files import read_file
 from .sources.sirekap import DEFAULT_BASE_URL
 
 SOURCES = ("file", "sirekap", "archive")
+#: Up to this many --race (and no --province), helper processes are not worth starting.
+FEW_RACES = 4
 
 
 def _parse_now(value: str | None) -> datetime | None:
@@ -216,11 +219,14 @@ def main() -> None:
               help="Pin the article date (default: SOURCE_DATE_EPOCH, else the data's own time).")
 @click.option("--strict", is_flag=True,
               help="Hold back races whose data looks suspicious instead of writing them with a flag.")
+@click.option("--jobs", type=click.IntRange(min=0, max=16), metavar="N",
+              help="Helper processes that draft articles while Sirekap or an archive is still being read "
+                   "(default: one per CPU beyond the first, at most 4; none for a few races; 0: none).")
 def generate_command(source: str | None, inputs: tuple[Path, ...], archive: Path | None, races: tuple[str, ...],
                      provinces: tuple[str, ...], base_url: str | None, concurrency: int | None,
                      max_attempts: int | None, timeout: float | None, backoff: float | None,
                      cache_dir: Path | None, no_cache: bool, out: Path, config_dir: Path | None,
-                     now_text: str | None, strict: bool) -> None:
+                     now_text: str | None, strict: bool, jobs: int | None) -> None:
     """Render articles from election data.
 
     \b
@@ -237,8 +243,21 @@ def generate_command(source: str | None, inputs: tuple[Path, ...], archive: Path
         load = _loader(source, inputs, archive, races, provinces, base_url,
                        _settings(concurrency, max_attempts, timeout, backoff),
                        None if no_cache else cache_dir or default_cache_dir(base_url or DEFAULT_BASE_URL))
-        items, fetch_note = load()
-        report = generate(items, config, out, now=now, strict=strict)
+        if source == "file":
+            items, fetch_note = load()
+            report = generate(items, config, out, now=now, strict=strict)
+        else:
+            notes: list[str | None] = []
+
+            def read(on_item: Callable) -> list:
+                items, note = load(on_item)
+                notes.append(note)
+                return items
+
+            few = 0 < len(races) <= FEW_RACES and not provinces
+            processes = jobs if jobs is not None else (0 if few else None)
+            report = read_and_generate(read, config, out, now=now, strict=strict, processes=processes)
+            fetch_note = notes[0] if notes else None
     except NewsgenError as exc:
         _fail(exc)
     if fetch_note:

@@ -32,9 +32,9 @@ from .output import (
     write_manifest,
 )
 from .phrases import Phrases
-from .render import Renderer
+from .render import Renderer, escape_markdown
 from .review import ReviewEntry, build_review, entry_from_snapshot
-from .story import ChartRef, Previous, Story, build_story
+from .story import ChartRef, Link, Previous, Story, build_story
 from .validate import Finding, Limits, check_snapshot
 from .writer import Writer
 
@@ -168,35 +168,56 @@ def _fingerprint(story: Story, renderer: Renderer) -> str:
     return hashlib.sha256(f"{__version__}\x00{renderer.fingerprint}\x00{story!r}".encode()).hexdigest()[:16]
 
 
+@dataclass(frozen=True)
+class Draft:
+    """A race's article rendered before its Baca Juga links are known.
+
+    The story carries placeholder links; :func:`fill` puts the real ones in.
+    ``problems`` is the fact audit of the draft (links are exempt from it, as
+    they are audited in their own articles).
+    """
+
+    story: Story
+    body: str
+    problems: tuple[str, ...]
+    chart_svg: str | None
+
+
+#: Stand-ins for Baca Juga links while the siblings are not known yet: letters and
+#: NULs only, so Markdown escaping leaves them as they are and the audit finds no figure.
+PLACEHOLDERS = tuple(Link(f"\0bacajuga{c}judul\0", f"\0bacajuga{c}url\0") for c in "abcdefghijklmnop")
+
+
 @dataclass
-class _Race:
+class RaceWork:
     """One race on its way through a run."""
 
     snapshot: RaceSnapshot
     story: Story
     existing: Existing | None
-    path: str
-    chart: str | None
-    aliases: tuple[str, ...] = ()
+    found: str | None  # the article already on disk (relative path), if any
     flags: tuple[str, ...] = ()
+    path: str = ""  # set by place
+    chart: str | None = None
+    aliases: tuple[str, ...] = ()
     fingerprint: str = ""
+    draft: Draft | None = None
 
 
-def _prepare(
+def prepare(
     snap: RaceSnapshot,
     older: RaceSnapshot | None,
     config: Config,
     phrases: Phrases,
     writer: Writer,
-    old_entry: dict,
-    now: datetime,
     strict: bool,
     memo: dict | None,
-) -> _Race | str:
+) -> RaceWork | str:
     """Validate one race and decide its story; a string is the reason to hold it back.
 
-    With ``memo`` (kept by ``newsgen watch`` across polls), a race whose data,
-    article on disk and manifest entry are as last time is not worked out again.
+    With ``memo`` (kept by ``newsgen watch`` across polls, filled by helper
+    processes during a fetch), a race whose data and article on disk are as
+    when the entry was made is not worked out again.
     """
     race = snap.race
     try:
@@ -207,11 +228,10 @@ def _prepare(
         if memo is not None:
             stat = (writer.folder / found).stat() if found else None
             key = (snap.data_sha256, older.data_sha256 if older else None, strict, found,
-                   (stat.st_mtime_ns, stat.st_size) if stat else None, old_entry.get("slug"), old_entry.get("path"),
-                   None if found else now)
+                   (stat.st_mtime_ns, stat.st_size) if stat else None)
             hit = memo.get(race)
             if hit is not None and hit[0] == key:
-                return hit[1] if isinstance(hit[1], str) else replace(hit[1])
+                return hit[1] if isinstance(hit[1], str) else replace(hit[1], snapshot=snap)
         plain = plain or build_story(snap, config, phrases)
         existing = read_existing(writer, found) if found else None
         findings = check(snap, older, existing, config)
@@ -219,25 +239,58 @@ def _prepare(
         suspicious = tuple(str(f) for f in findings if f.severity != "error")
         if errors or (strict and suspicious):
             kind = "" if errors else "suspicious data (--strict): "
-            result: _Race | str = kind + "; ".join(errors or suspicious)
+            result: RaceWork | str = kind + "; ".join(errors or suspicious)
         else:
             previous = choose_previous(snap, older, existing)
             story = build_story(snap, config, phrases, previous=previous) if previous else plain
-            date = existing.date if existing and existing.date else now.isoformat()
-            place = placement(story.slug, config, date)
-            if place.chart_url:
-                story = replace(story, chart=ChartRef(place.chart_url, chart_alt_text(snap, story.race_short)))
-            aliases = existing.aliases if existing else ()
-            old_slug = old_entry.get("slug")
-            if old_slug and old_slug != story.slug:
-                pub = config.publication
-                aliases = (*aliases, pub.link_pattern.format(section=pub.section, slug=old_slug, race=race))
-            result = _Race(snap, story, existing, found or place.article, place.chart, aliases=aliases, flags=suspicious)
+            result = RaceWork(snap, story, existing, found, flags=suspicious)
     except NewsgenError as exc:
         result = str(exc)
     if memo is not None and key is not None:
         memo[race] = (key, result if isinstance(result, str) else replace(result))
     return result
+
+
+def place(item: RaceWork, config: Config, now: datetime, old_entry: dict) -> None:
+    """Where a race's files go, its chart reference, and aliases when its slug moved."""
+    snap, story, existing = item.snapshot, item.story, item.existing
+    date = existing.date if existing and existing.date else now.isoformat()
+    place = placement(story.slug, config, date)
+    if place.chart_url:
+        story = replace(story, chart=ChartRef(place.chart_url, chart_alt_text(snap, story.race_short)))
+    aliases = existing.aliases if existing else ()
+    old_slug = old_entry.get("slug")
+    if old_slug and old_slug != story.slug:
+        pub = config.publication
+        aliases = (*aliases, pub.link_pattern.format(section=pub.section, slug=old_slug, race=item.snapshot.race))
+    item.story, item.path, item.chart, item.aliases = story, item.found or place.article, place.chart, aliases
+
+
+def _audit(story: Story, body: str, snapshot: RaceSnapshot, renderer: Renderer) -> tuple[str, ...]:
+    exempt = story_exempt(story) + renderer.last_stock
+    return tuple(str(p) for p in audit_article(story.headline, body, snapshot, story, exempt=exempt))
+
+
+def draft(item: RaceWork, renderer: Renderer, config: Config) -> Draft | None:
+    """Render, audit and chart a placed race with placeholder links (None: templates not suited)."""
+    if not renderer.builtin:
+        return None  # a user's templates may use the links in ways a placeholder cannot stand in for
+    story = replace(item.story, links=PLACEHOLDERS[: config.publication.baca_juga_max])
+    body = renderer.body(story)
+    chart = render_chart(item.snapshot, title=story.headline) if item.chart else None
+    return Draft(story, body, _audit(story, body, item.snapshot, renderer), chart)
+
+
+def fill(draft: Draft, story: Story) -> str | None:
+    """The draft's text with the story's real links, or None when the draft does not fit the story."""
+    if len(story.links) != len(draft.story.links) or replace(story, links=draft.story.links) != draft.story:
+        return None
+    body = draft.body
+    for placeholder, link in zip(draft.story.links, story.links, strict=True):
+        if placeholder.headline not in body or placeholder.url not in body:
+            return None
+        body = body.replace(placeholder.headline, escape_markdown(link.headline)).replace(placeholder.url, link.url)
+    return None if "\0" in body else body
 
 
 def _memo_slug(memo: dict, snap: RaceSnapshot, config: Config, phrases: Phrases) -> str:
@@ -302,12 +355,13 @@ def generate(
             review[race] = entry_from_snapshot(snap, status="no_data", narrow_margin=narrow)
     now = now or default_now([s for s, _ in ready.values()])
 
-    races: dict[str, _Race] = {}
+    races: dict[str, RaceWork] = {}
     for race, (snap, older) in ready.items():
-        prepared = _prepare(snap, older, config, phrases, writer, old_manifest.get(race, {}), now, strict, memo)  # type: ignore[arg-type]
+        prepared = prepare(snap, older, config, phrases, writer, strict, memo)
         if isinstance(prepared, str):
             hold(race, prepared, snap)
         else:
+            place(prepared, config, now, old_manifest.get(race, {}))  # type: ignore[arg-type]
             races[race] = prepared
 
     # Render; a race that fails is dropped and its siblings re-linked without it.
@@ -324,11 +378,14 @@ def generate(
             if item.existing and old.get("path") == item.path and old.get("fingerprint") == item.fingerprint:
                 continue  # same data, same links, same templates: not re-rendered
             try:
-                body = renderer.body(story)
-                exempt = story_exempt(story) + renderer.last_stock
-                problems = audit_article(story.headline, body, item.snapshot, story, exempt=exempt)
+                body = fill(item.draft, story) if item.draft else None
+                if body is not None:
+                    problems = item.draft.problems  # type: ignore[union-attr]
+                else:
+                    body = renderer.body(story)
+                    problems = _audit(story, body, item.snapshot, renderer)
                 if problems:
-                    hold(race, "fact audit: " + "; ".join(str(p) for p in problems), item.snapshot)
+                    hold(race, "fact audit: " + "; ".join(problems), item.snapshot)
                     del races[race]
                     failed = True
                     continue
@@ -352,7 +409,8 @@ def generate(
                 text = article_file(story, snap, texts[race], config, now=now, existing=item.existing,  # type: ignore[arg-type]
                                     aliases=item.aliases, flags=item.flags)
                 if item.chart:
-                    writer.write_text(item.chart, render_chart(snap, title=story.headline))
+                    drafted = item.draft and item.draft.story.headline == story.headline and item.draft.chart_svg
+                    writer.write_text(item.chart, drafted or render_chart(snap, title=story.headline))
                 path, changed = writer.write_text(item.path, text)
             except NewsgenError as exc:
                 hold(race, str(exc), snap)

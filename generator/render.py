@@ -68,6 +68,8 @@ class Renderer:
     def __init__(self, config: Config, templates: Path | None = None) -> None:
         self.config = config
         folder = templates or data_path("templates", "id")
+        #: newsgen's own templates (they print Baca Juga links only through the macro).
+        self.builtin = templates is None
         self.fingerprint = _fingerprint(folder, config)
         self.env = _environment(folder, sandboxed=templates is not None)
         self.stock_env = _environment(None, sandboxed=True)
