@@ -256,7 +256,7 @@ class National:
 def national_once(url: str, selection: Any, work: Path) -> National:
     """What ``newsgen generate --source sirekap`` does after startup: config, fetch (cold cache), generate."""
     from generator.config import load_config
-    from generator.drafts import read_and_generate
+    from generator.helpers import read_and_generate
     from generator.fetch import FetchSettings
     from generator.sources import live
 

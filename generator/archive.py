@@ -1,4 +1,4 @@
-"""A folder of raw object-store responses: the record of a night, and the HTTP cache.
+"""A folder of raw object-store responses: the record of a night, for replay.
 
 Layout (the object store's own paths below the folder)::
 
@@ -20,17 +20,16 @@ Layout (the object store's own paths below the folder)::
 A path that could not be fetched is listed with ``"error"`` (and its status,
 if any) and no file, so a replay holds back the same races for the same reason.
 
-The same class serves three roles: ``newsgen fetch`` records into it (a second
-fetch into the same folder sends conditional requests for what it holds), a
-live ``generate`` keeps one as its HTTP cache, and ``generate --archive``
-replays it with no network at all (:meth:`Archive.get`).
+The same class serves two roles: ``newsgen fetch`` records into it (a second
+fetch into the same folder sends conditional requests for what it holds), and
+``generate --archive`` replays it with no network at all (:meth:`Archive.get`).
+The HTTP cache of live runs is a database instead (:mod:`generator.cache`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -58,30 +57,14 @@ class Entry:
     error: str | None = None
 
 
-_made: set[Path] = set()
-
-
-def _write_cache_file(target: Path, body: bytes) -> None:
-    """A cache copy, written in place: a torn file fails its sha256 check and is fetched whole again."""
-    if target.parent not in _made:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        _made.add(target.parent)
-    target.write_bytes(body)
-
-
 class Archive:
-    """One archive folder. Open with :meth:`for_recording`, :meth:`as_cache` or :meth:`for_replay`."""
+    """One archive folder. Open with :meth:`for_recording` or :meth:`for_replay`."""
 
-    def __init__(self, folder: Path, *, base_url: str | None, entries: dict[str, Entry], races: list[str],
-                 keep_failures: bool) -> None:
+    def __init__(self, folder: Path, *, base_url: str | None, entries: dict[str, Entry], races: list[str]) -> None:
         self.folder = Path(folder)
         self.base_url = base_url
         self.entries = entries
         self.races = races
-        self.keep_failures = keep_failures
-        # Files are written on a background thread (the fetch goes on meanwhile); save() waits for them.
-        self._writer: ThreadPoolExecutor | None = None
-        self._pending: dict[str, tuple[Path, Future]] = {}
 
     # -- opening -----------------------------------------------------------
 
@@ -116,7 +99,7 @@ class Archive:
             raise ConfigError(f"--archive {folder}: is a file, not a folder")
         data = cls._read_manifest(folder)
         if data is None:
-            return cls(folder, base_url=base_url, entries={}, races=[], keep_failures=True)
+            return cls(folder, base_url=base_url, entries={}, races=[])
         recorded = data.get("base_url")
         if recorded and recorded.rstrip("/") != base_url.rstrip("/"):
             raise ConfigError(
@@ -124,20 +107,7 @@ class Archive:
                 "record into a new folder (one archive per source)"
             )
         return cls(folder, base_url=base_url, entries=cls._entries(data, folder / MANIFEST),
-                   races=list(data.get("races") or []), keep_failures=True)
-
-    @classmethod
-    def as_cache(cls, folder: Path, base_url: str) -> Archive:
-        """An HTTP cache for a live run: failures are not recorded, a foreign or broken cache is ignored."""
-        folder = Path(folder)
-        try:
-            data = cls._read_manifest(folder)
-            entries = cls._entries(data, folder / MANIFEST) if data else {}
-        except ConfigError:
-            data, entries = None, {}
-        if data and (data.get("base_url") or "").rstrip("/") != base_url.rstrip("/"):
-            entries = {}
-        return cls(folder, base_url=base_url, entries=entries, races=[], keep_failures=False)
+                   races=list(data.get("races") or []))
 
     @classmethod
     def for_replay(cls, folder: Path) -> Archive:
@@ -149,7 +119,7 @@ class Archive:
         if data is None:
             raise ConfigError(f"--archive {folder}: no {MANIFEST}; record the folder with `newsgen fetch --archive {folder}`")
         return cls(folder, base_url=data.get("base_url"), entries=cls._entries(data, folder / MANIFEST),
-                   races=list(data.get("races") or []), keep_failures=False)
+                   races=list(data.get("races") or []))
 
     # -- files ---------------------------------------------------------------
 
@@ -172,8 +142,6 @@ class Archive:
     # -- the fetch layer's Store protocol --------------------------------------
 
     def lookup(self, path: str) -> Cached | None:
-        if path in self._pending:
-            self._pending[path][1].exception()  # the copy being written: wait for it
         entry = self.entries.get(path)
         if entry is None or entry.error is not None or not (entry.etag or entry.last_modified):
             return None
@@ -187,11 +155,7 @@ class Archive:
         sha = fetched.sha256
         old = self.entries.get(fetched.path)
         if old is None or old.sha256 != sha or self._read_verified(old, fetched.path) is None:
-            # an archive is never left with a torn file; a torn cache file fails its sha256 check
-            write = atomic_write if self.keep_failures else _write_cache_file
-            if self._writer is None:
-                self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsgen-archive")
-            self._pending[fetched.path] = (target, self._writer.submit(write, target, fetched.body))
+            atomic_write(target, fetched.body)  # never a torn file
         self.entries[fetched.path] = Entry(
             url=fetched.url,
             path=target.relative_to(self.folder).as_posix(),
@@ -204,30 +168,14 @@ class Archive:
         )
 
     def record_failure(self, path: str, url: str, status: int | None, reason: str, fetched_at: datetime) -> None:
-        if not self.keep_failures:
-            return  # a cache keeps its last good copy
         self.file_for(path).unlink(missing_ok=True)
         self.entries[path] = Entry(url=url, path="", fetched_at=fetched_at.isoformat(), status=status, error=reason)
 
     def add_races(self, races: list[str]) -> None:
         self.races = sorted(set(self.races) | set(races))
 
-    def _finish_writes(self) -> None:
-        """Wait for the files being written. A cache forgets a file it could not store; an archive fails."""
-        pending, self._pending = self._pending, {}
-        failed = [(key, target, f.exception()) for key, (target, f) in pending.items() if f.exception() is not None]
-        if self._writer is not None:
-            self._writer.shutdown()
-            self._writer = None
-        for key, target, exc in failed:
-            if self.keep_failures:
-                reason = getattr(exc, "strerror", None) or exc
-                raise ConfigError(f"cannot write {target}: {reason}; check the --archive folder") from None
-            self.entries.pop(key, None)
-
     def save(self) -> Path:
         """Write ``manifest.json`` (sorted, so two records of the same data diff cleanly)."""
-        self._finish_writes()
         data = {
             "format": FORMAT,
             "base_url": self.base_url,

@@ -20,7 +20,7 @@ import click
 
 from . import __version__
 from .config import data_path, load_config
-from .drafts import read_and_generate
+from .helpers import read_and_generate
 from .errors import ConfigError, DataError, NewsgenError
 from .pipeline import Report, generate
 from .sources.files import read_file

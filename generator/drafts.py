@@ -1,193 +1,105 @@
-"""Helper processes that draft races while the fetch is still running.
+"""Articles drafted before the rest of the run is known.
 
-A national run is fetch-bound on one core: the HTTP client keeps the main
-process busy while the second core mostly waits. A :class:`Drafter` hands each
-race to a helper process as soon as its files are in; the helper validates it,
-decides its story, renders and audits the article with placeholder Baca Juga
-links and draws its chart. :func:`~generator.pipeline.generate` then finds that
-work in its memo and only links, fills in the links, writes front matter and
-files. A draft that no longer fits (the article on disk changed meanwhile,
-other links than expected, another date) is simply worked out again, so the
-output is byte for byte what a run without helpers writes.
+Two things of an article depend on the other races of a run: its Baca Juga
+links (headlines of sibling stories) and, without ``--now``, the run's time
+(the newest data of all races, written as ``date``/``lastmod`` of a new or
+changed article). A :class:`Draft` is the whole article worked out with
+stand-ins for both: placeholder links, and :data:`DRAFT_NOW` as the time.
+Rendering, the fact audit, the chart and the front matter are done once; the
+run then only puts the real links and time in (:func:`finish`).
 
-Helpers are forked when that is safe (Linux, no other thread running), else
-spawned; either way they start before the fetch does. A helper that fails or
-dies costs only speed: the races it did not draft are worked out in the main
-process, with the same messages.
+A draft is used only when it provably fits: the story must equal the drafted
+one but for its links, the same number of links, the same article on disk,
+aliases and flags, and every stand-in must be found where it is expected.
+Anything else and the article is worked out afresh, so drafting never changes
+a byte of the output (``tests/test_drafts.py`` checks that on every race).
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import queue
-import sys
-import threading
-from collections.abc import Callable
-from dataclasses import replace
-from datetime import datetime
-from pathlib import Path
-from typing import Any
+import re
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
 
+from .audit import audit_article, story_exempt
+from .chart import render_chart
 from .config import Config
-from .errors import DataError
+from .formatting import to_zone
 from .models import RaceSnapshot
-from .output import load_manifest
-from .phrases import Phrases
-from .render import Renderer
-from .pipeline import Report, apply_overrides, draft, generate, place, prepare, with_data_hash
-from .writer import Writer
+from .output import Existing, article_head
+from .render import Renderer, escape_markdown
+from .story import Link, Story
 
-_DONE = "done"
-#: Seconds to wait for the helpers' drafts at the end of a fetch before doing without.
-COLLECT_TIMEOUT = 120.0
-POLL = 0.2
+#: Stand-ins for Baca Juga links while the siblings are not known: letters and NULs
+#: only, so Markdown escaping leaves them as they are and the audit finds no figure.
+PLACEHOLDERS = tuple(Link(f"\0bacajuga{c}judul\0", f"\0bacajuga{c}url\0") for c in "abcdefghijklmnop")
 
+#: Stand-in for the run's time while drafting (replaced in the front matter by :func:`finish`).
+DRAFT_NOW = datetime(1999, 1, 1, tzinfo=timezone.utc)
 
-def default_processes() -> int:
-    """One helper per CPU beyond the first (the main process fetches), at most four."""
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(0, min(4, usable - 1))
+_ISO_MOMENT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?[+-]\d\d:\d\d")
 
 
-def _context() -> Any:
-    """``fork`` where it is cheap and safe (Linux, one thread), else ``spawn``."""
-    if sys.platform.startswith("linux") and threading.active_count() == 1:
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context("spawn")
+@dataclass(frozen=True)
+class Draft:
+    """An article worked out with stand-ins for its links and the run's time."""
+
+    story: Story  # with placeholder links
+    head: str  # front matter, dated DRAFT_NOW where the run's time goes
+    body: str  # with placeholder links
+    problems: tuple[str, ...]  # fact audit (links are exempt: they are audited in their own articles)
+    chart_svg: str | None
+    existing: Existing | None
+    aliases: tuple[str, ...]
+    flags: tuple[str, ...]
 
 
-def _serve(tasks: Any, results: Any, config: Config, phrases: Phrases, out: Path, strict: bool,
-           now: datetime | None) -> None:
-    """A helper's loop: draft each snapshot from ``tasks`` into ``results`` until told to stop."""
-    renderer = Renderer(config)
-    writer = Writer(out)
-    manifest = load_manifest(writer)
-    while True:
-        snap = tasks.get()
-        if snap is None:
-            results.put(_DONE)
-            return
-        try:
-            snap = with_data_hash(apply_overrides(snap, config.notes(snap.race)))
-            if not snap.has_data:
-                continue
-            memo: dict = {}
-            prepared = prepare(snap, None, config, phrases, writer, strict, memo)
-            key, _ = memo[snap.race]
-            if isinstance(prepared, str):
-                results.put((snap.race, (key, prepared), memo["_slugs"][snap.race]))
-                continue
-            placed = replace(prepared)
-            place(placed, config, now or snap.timestamp, manifest.get(snap.race, {}))
-            prepared.draft = draft(placed, renderer, config)
-            prepared.snapshot = None  # type: ignore[assignment]  # the main process has it (see prepare)
-            results.put((snap.race, (key, prepared), memo["_slugs"][snap.race]))
-        except Exception:  # noqa: BLE001 - the main process works this race out itself, with the real message
-            continue
+def audit(story: Story, body: str, snapshot: RaceSnapshot, renderer: Renderer) -> tuple[str, ...]:
+    """The fact audit of one rendered article, as messages."""
+    exempt = story_exempt(story) + renderer.last_stock
+    return tuple(str(p) for p in audit_article(story.headline, body, snapshot, story, exempt=exempt))
 
 
-class Drafter:
-    """Helper processes that draft the races a fetch delivers (see the module docs).
-
-    Use as a context manager around the fetch; pass :meth:`submit` as the
-    source's ``on_item`` and :meth:`collect` as ``generate(memo=...)``::
-
-        with Drafter(config, out, processes=1) as drafter:
-            run = fetch_live(url, selection, on_item=drafter.submit)
-            report = generate(run.items, config, out, memo=drafter.collect())
-
-    ``now`` is the run's ``--now`` (None: each race's own time stands in; a
-    draft dated otherwise than the run decides is redone, not used).
-    """
-
-    def __init__(self, config: Config, out: Path, *, phrases: Phrases | None = None, strict: bool = False,
-                 now: datetime | None = None, processes: int | None = None) -> None:
-        self.config = config
-        self.count = default_processes() if processes is None else processes
-        self._procs: list[Any] = []
-        self._memo: dict | None = None
-        if self.count <= 0:
-            return
-        context = _context()
-        self._tasks = context.Queue()
-        self._results = context.Queue()
-        args = (self._tasks, self._results, config, phrases or Phrases.load(), Path(out).resolve(), strict, now)
-        for _ in range(self.count):
-            proc = context.Process(target=_serve, args=args, daemon=True, name="newsgen-drafter")
-            proc.start()
-            self._procs.append(proc)
-
-    def submit(self, item: RaceSnapshot | DataError) -> None:
-        """Hand a race to the helpers (anything else is left to the main process)."""
-        if self._procs and self._memo is None and isinstance(item, RaceSnapshot):
-            self._tasks.put(item)
-
-    def collect(self) -> dict:
-        """The drafts as a memo for :func:`~generator.pipeline.generate` (empty without helpers)."""
-        if self._memo is not None:
-            return self._memo
-        memo: dict = {"_slugs": {}}
-        self._memo = memo
-        if not self._procs:
-            return memo
-        for _ in self._procs:
-            self._tasks.put(None)
-        done, waited = 0, 0.0
-        while done < len(self._procs) and waited < COLLECT_TIMEOUT:
-            try:
-                message = self._results.get(timeout=POLL)
-            except queue.Empty:
-                waited += POLL
-                if not any(proc.is_alive() for proc in self._procs):
-                    break  # a helper died: the races it held are worked out in this process
-                continue
-            if message == _DONE:
-                done += 1
-            else:
-                race, entry, slug = message
-                memo["_slugs"][race] = slug
-                memo[race] = entry
-        self.close()
-        return memo
-
-    def close(self) -> None:
-        """Stop the helpers and the queues' feeder threads (a later Drafter can fork again)."""
-        for proc in self._procs:
-            proc.join(timeout=5)
-            if proc.is_alive():
-                proc.kill()
-                proc.join()
-        if self._procs:
-            for channel in (self._tasks, self._results):
-                channel.close()
-                channel.join_thread()
-        self._procs = []
-
-    def __enter__(self) -> Drafter:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._procs:
-            for _ in self._procs:
-                self._tasks.put(None)
-        self.close()
+def make_draft(story: Story, snapshot: RaceSnapshot, renderer: Renderer, config: Config, *,
+               chart: bool, existing: Existing | None, aliases: tuple[str, ...],
+               flags: tuple[str, ...]) -> Draft | None:
+    """Draft a placed race (None when the templates are a user's: they may use links in other ways)."""
+    if not renderer.builtin:
+        return None
+    story = replace(story, links=PLACEHOLDERS[: config.publication.baca_juga_max])
+    body = renderer.body(story)
+    head = article_head(story, snapshot, config, now=DRAFT_NOW, existing=existing, aliases=aliases, flags=flags)
+    svg = render_chart(snapshot, title=story.headline) if chart else None
+    return Draft(story, head, body, audit(story, body, snapshot, renderer), svg, existing, aliases, flags)
 
 
-def read_and_generate(
-    load: Callable[[Callable[[RaceSnapshot | DataError], None]], list],
-    config: Config,
-    out: Path,
-    *,
-    now: datetime | None = None,
-    strict: bool = False,
-    processes: int | None = None,
-) -> Report:
-    """``load(on_item)`` reads a source; its races are drafted by helpers as they arrive, then generated.
+def fill_links(draft: Draft, story: Story) -> str | None:
+    """The draft's body with the story's real links, or None when the draft does not fit the story."""
+    if len(story.links) != len(draft.story.links) or replace(story, links=draft.story.links) != draft.story:
+        return None
+    body = draft.body
+    for placeholder, link in zip(draft.story.links, story.links, strict=True):
+        if placeholder.headline not in body or placeholder.url not in body:
+            return None
+        body = body.replace(placeholder.headline, escape_markdown(link.headline)).replace(placeholder.url, link.url)
+    return None if "\0" in body else body
 
-    What ``newsgen generate`` does for the Sirekap and archive sources; with
-    ``processes=0`` it is ``generate(load(None), ...)``.
-    """
-    with Drafter(config, out, strict=strict, now=now, processes=processes) as drafter:
-        items = load(drafter.submit)
-        return generate(items, config, out, now=now, strict=strict, memo=drafter.collect())
+
+def fill_time(draft: Draft, zone: str, now: datetime) -> str | None:
+    """The draft's front matter dated ``now``, or None when that cannot be done exactly."""
+    stand_in, real = to_zone(DRAFT_NOW, zone).isoformat(), to_zone(now, zone).isoformat()
+    existing = draft.existing
+    if not _ISO_MOMENT.fullmatch(real) or (existing and stand_in in (existing.date, existing.lastmod)):
+        return None
+    # Both are quoted the same way (YAML reads either as a timestamp unless quoted).
+    return draft.head.replace(f"'{stand_in}'", f"'{real}'")
+
+
+def finish(draft: Draft, story: Story, now: datetime, *, existing: Existing | None,
+           aliases: tuple[str, ...], flags: tuple[str, ...]) -> tuple[str, str] | None:
+    """(front matter, body) of the draft for the run's story and time, or None when it does not fit."""
+    if (existing, aliases, flags) != (draft.existing, draft.aliases, draft.flags):
+        return None
+    body = fill_links(draft, story)
+    head = fill_time(draft, story.zone, now) if body is not None else None
+    return None if head is None or body is None else (head, body)

@@ -122,7 +122,21 @@ def article_file(
     aliases: tuple[str, ...] = (),
     flags: tuple[str, ...] = (),
 ) -> str:
-    """Front matter + body of one article.
+    """Front matter + body of one article (see :func:`article_head`)."""
+    return article_head(story, snapshot, config, now=now, existing=existing, aliases=aliases, flags=flags) + "\n" + body
+
+
+def article_head(
+    story: Story,
+    snapshot: RaceSnapshot,
+    config: Config,
+    *,
+    now: datetime,
+    existing: Existing | None,
+    aliases: tuple[str, ...] = (),
+    flags: tuple[str, ...] = (),
+) -> str:
+    """The front matter of one article.
 
     ``date`` is the first publication and never moves; ``lastmod`` moves only
     when the data of the race changed.
@@ -168,7 +182,7 @@ def article_file(
         if aliases:
             data["redirect_from"] = list(aliases)
     data["params"] = params
-    return front_matter(data) + "\n" + body
+    return front_matter(data)
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,9 @@ from datetime import datetime
 from pathlib import Path
 
 from . import __version__
-from .audit import audit_article, story_exempt
 from .chart import chart_alt_text, render_chart
 from .config import Config, RaceNotes
+from .drafts import Draft, audit, finish
 from .errors import DataError, NewsgenError
 from .links import link_stories
 from .models import RaceSnapshot
@@ -32,9 +32,9 @@ from .output import (
     write_manifest,
 )
 from .phrases import Phrases
-from .render import Renderer, escape_markdown
+from .render import Renderer
 from .review import ReviewEntry, build_review, entry_from_snapshot
-from .story import ChartRef, Link, Previous, Story, build_story
+from .story import ChartRef, Previous, Story, build_story
 from .validate import Finding, Limits, check_snapshot
 from .writer import Writer
 
@@ -168,26 +168,6 @@ def _fingerprint(story: Story, renderer: Renderer) -> str:
     return hashlib.sha256(f"{__version__}\x00{renderer.fingerprint}\x00{story!r}".encode()).hexdigest()[:16]
 
 
-@dataclass(frozen=True)
-class Draft:
-    """A race's article rendered before its Baca Juga links are known.
-
-    The story carries placeholder links; :func:`fill` puts the real ones in.
-    ``problems`` is the fact audit of the draft (links are exempt from it, as
-    they are audited in their own articles).
-    """
-
-    story: Story
-    body: str
-    problems: tuple[str, ...]
-    chart_svg: str | None
-
-
-#: Stand-ins for Baca Juga links while the siblings are not known yet: letters and
-#: NULs only, so Markdown escaping leaves them as they are and the audit finds no figure.
-PLACEHOLDERS = tuple(Link(f"\0bacajuga{c}judul\0", f"\0bacajuga{c}url\0") for c in "abcdefghijklmnop")
-
-
 @dataclass
 class RaceWork:
     """One race on its way through a run."""
@@ -266,33 +246,6 @@ def place(item: RaceWork, config: Config, now: datetime, old_entry: dict) -> Non
     item.story, item.path, item.chart, item.aliases = story, item.found or place.article, place.chart, aliases
 
 
-def _audit(story: Story, body: str, snapshot: RaceSnapshot, renderer: Renderer) -> tuple[str, ...]:
-    exempt = story_exempt(story) + renderer.last_stock
-    return tuple(str(p) for p in audit_article(story.headline, body, snapshot, story, exempt=exempt))
-
-
-def draft(item: RaceWork, renderer: Renderer, config: Config) -> Draft | None:
-    """Render, audit and chart a placed race with placeholder links (None: templates not suited)."""
-    if not renderer.builtin:
-        return None  # a user's templates may use the links in ways a placeholder cannot stand in for
-    story = replace(item.story, links=PLACEHOLDERS[: config.publication.baca_juga_max])
-    body = renderer.body(story)
-    chart = render_chart(item.snapshot, title=story.headline) if item.chart else None
-    return Draft(story, body, _audit(story, body, item.snapshot, renderer), chart)
-
-
-def fill(draft: Draft, story: Story) -> str | None:
-    """The draft's text with the story's real links, or None when the draft does not fit the story."""
-    if len(story.links) != len(draft.story.links) or replace(story, links=draft.story.links) != draft.story:
-        return None
-    body = draft.body
-    for placeholder, link in zip(draft.story.links, story.links, strict=True):
-        if placeholder.headline not in body or placeholder.url not in body:
-            return None
-        body = body.replace(placeholder.headline, escape_markdown(link.headline)).replace(placeholder.url, link.url)
-    return None if "\0" in body else body
-
-
 def _memo_slug(memo: dict, snap: RaceSnapshot, config: Config, phrases: Phrases) -> str:
     """The slug of a race (it depends on names and config only, not on the figures)."""
     slugs = memo.setdefault("_slugs", {})
@@ -366,6 +319,7 @@ def generate(
 
     # Render; a race that fails is dropped and its siblings re-linked without it.
     texts: dict[str, str] = {}
+    heads: dict[str, str] = {}  # front matter of races whose draft was used
     while True:
         linked = {s.race: s for s in link_stories([r.story for r in races.values()], config)}
         failed = False
@@ -378,12 +332,15 @@ def generate(
             if item.existing and old.get("path") == item.path and old.get("fingerprint") == item.fingerprint:
                 continue  # same data, same links, same templates: not re-rendered
             try:
-                body = fill(item.draft, story) if item.draft else None
-                if body is not None:
+                done = item.draft and finish(item.draft, story, now,  # type: ignore[arg-type]
+                                             existing=item.existing, aliases=item.aliases, flags=item.flags)
+                if done:
+                    heads[race], body = done
                     problems = item.draft.problems  # type: ignore[union-attr]
                 else:
+                    heads.pop(race, None)
                     body = renderer.body(story)
-                    problems = _audit(story, body, item.snapshot, renderer)
+                    problems = audit(story, body, item.snapshot, renderer)
                 if problems:
                     hold(race, "fact audit: " + "; ".join(problems), item.snapshot)
                     del races[race]
@@ -406,11 +363,15 @@ def generate(
             status = "unchanged"
         else:
             try:
-                text = article_file(story, snap, texts[race], config, now=now, existing=item.existing,  # type: ignore[arg-type]
-                                    aliases=item.aliases, flags=item.flags)
+                drafted = race in heads
+                if drafted:
+                    text = heads[race] + "\n" + texts[race]
+                else:
+                    text = article_file(story, snap, texts[race], config, now=now,  # type: ignore[arg-type]
+                                        existing=item.existing, aliases=item.aliases, flags=item.flags)
                 if item.chart:
-                    drafted = item.draft and item.draft.story.headline == story.headline and item.draft.chart_svg
-                    writer.write_text(item.chart, drafted or render_chart(snap, title=story.headline))
+                    svg = item.draft.chart_svg if drafted and item.draft else None
+                    writer.write_text(item.chart, svg or render_chart(snap, title=story.headline))
                 path, changed = writer.write_text(item.path, text)
             except NewsgenError as exc:
                 hold(race, str(exc), snap)

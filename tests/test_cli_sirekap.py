@@ -183,7 +183,7 @@ def test_timeouts_after_retries_hold_back_the_race(server, tmp_path):
 def test_repeat_run_asks_if_modified(server, tmp_path, _cache_home):
     out = tmp_path / "out"
     assert live(server, out, "--race", "pkwkp/64").exit_code == 0
-    assert (default_cache_dir(server.url) / "manifest.json").is_file()
+    assert (default_cache_dir(server.url) / "cache.sqlite3").is_file()
     assert str(default_cache_dir(server.url)).startswith(str(_cache_home))
     before = files(out)
     server.clear_requests()

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import sqlite3
+from contextlib import closing
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -16,6 +18,7 @@ import pytest
 
 from generator import __version__
 from generator.archive import Archive
+from generator.cache import HttpCache
 from generator.errors import ConfigError, FetchError
 from generator.fetch import (
     DEFAULT_HEADERS,
@@ -181,8 +184,10 @@ def test_response_size_is_capped(server):
 
 
 def test_conditional_requests_reuse_the_stored_copy(server, tmp_path):
-    cache = Archive.as_cache(tmp_path / "cache", server.url)
+    cache = HttpCache(tmp_path / "cache", server.url)
     first, _ = fetch(server, store=cache)
+    cache.save()
+    cache = HttpCache(tmp_path / "cache", server.url)  # the next run
     assert first.status == 200 and first.etag
     assert "If-None-Match" not in server.requests[-1].headers
     second, fetcher = fetch(server, store=cache)
@@ -193,23 +198,52 @@ def test_conditional_requests_reuse_the_stored_copy(server, tmp_path):
     assert fetcher.stats == {304: 1}
 
 
+def stored(folder: Path) -> dict[str, bytes]:
+    with closing(sqlite3.connect(folder / "cache.sqlite3")) as db:
+        return {path: bytes(body) for path, body in db.execute("SELECT path, body FROM responses")}
+
+
 def test_changed_file_is_fetched_whole(server, site, tmp_path):
-    cache = Archive.as_cache(tmp_path / "cache", server.url)
+    cache = HttpCache(tmp_path / "cache", server.url)
     fetch(server, store=cache)
+    cache.save()
     (site / PATH.lstrip("/")).write_bytes(b'{"mode":"hhcw","baru":1}')
+    cache = HttpCache(tmp_path / "cache", server.url)
     fetched, _ = fetch(server, store=cache)
+    cache.save()
     assert (fetched.status, fetched.body) == (200, b'{"mode":"hhcw","baru":1}')
-    assert (tmp_path / "cache" / PATH.lstrip("/")).read_bytes() == b'{"mode":"hhcw","baru":1}'
+    assert stored(tmp_path / "cache") == {PATH: b'{"mode":"hhcw","baru":1}'}
 
 
-def test_an_edited_cache_file_is_not_trusted(server, tmp_path):
-    cache = Archive.as_cache(tmp_path / "cache", server.url)
+def test_a_damaged_cache_copy_is_not_trusted(server, tmp_path):
+    cache = HttpCache(tmp_path / "cache", server.url)
     fetch(server, store=cache)
-    cache.save()  # as every run does: the files are written on a background thread until then
-    (tmp_path / "cache" / PATH.lstrip("/")).write_bytes(b"tampered")
-    fetched, _ = fetch(server, store=cache)
+    cache.save()
+    with closing(sqlite3.connect(tmp_path / "cache" / "cache.sqlite3")) as db, db:
+        db.execute("UPDATE responses SET body = ?", (b"tampered",))
+    fetched, _ = fetch(server, store=HttpCache(tmp_path / "cache", server.url))
     assert "If-None-Match" not in server.requests[-1].headers
     assert (fetched.status, fetched.body) == (200, BODY)
+
+
+def test_a_cache_that_is_not_a_database_is_set_aside(server, tmp_path):
+    (tmp_path / "cache").mkdir()
+    (tmp_path / "cache" / "cache.sqlite3").write_bytes(b"not a database at all" * 100)
+    cache = HttpCache(tmp_path / "cache", server.url)
+    fetch(server, store=cache)
+    cache.save()
+    assert (tmp_path / "cache" / "cache.sqlite3.broken").read_bytes().startswith(b"not a database")
+    assert stored(tmp_path / "cache") == {PATH: BODY}
+
+
+def test_a_cache_of_another_object_store_is_not_used(server, tmp_path):
+    cache = HttpCache(tmp_path / "cache", server.url)
+    fetch(server, store=cache)
+    cache.save()
+    HttpCache(tmp_path / "cache", "http://127.0.0.1:9/elsewhere").save()
+    assert stored(tmp_path / "cache") == {}
+    fetch(server, store=HttpCache(tmp_path / "cache", server.url))
+    assert "If-None-Match" not in server.requests[-1].headers
 
 
 class CountingTransport(httpx.AsyncBaseTransport):

@@ -366,7 +366,7 @@ def test_one_archive_per_source(server, tmp_path):
 
 
 def test_archive_paths_stay_inside_the_folder(tmp_path):
-    archive = Archive.as_cache(tmp_path / "a", "http://x")
+    archive = Archive.for_recording(tmp_path / "a", "http://x")
     assert archive.file_for("/pilkada/hhcw/pkwkp/64.json") == tmp_path / "a/pilkada/hhcw/pkwkp/64.json"
     for bad in ("/../etc/passwd", "/a/../../b.json", "//host/x.json", "/", "/a\\b.json"):
         with pytest.raises(ConfigError, match="refusing archive path"):

@@ -36,6 +36,7 @@ import httpx
 from pydantic import ValidationError
 
 from ..archive import Archive
+from ..cache import HttpCache
 from ..errors import ConfigError, DataError, FetchError
 from ..fetch import Fetched, Fetcher, FetchSettings, build_client
 from ..models import RaceSnapshot
@@ -323,10 +324,10 @@ class Run:
 # repr of hundreds of snapshots costs a noticeable fraction of a second.
 
 
-async def _live(run: Run, base_url: str, selection: Selection, settings: FetchSettings, store: Archive | None,
-                progress: Progress | None, transport: httpx.AsyncBaseTransport | None,
-                on_item: OnItem | None = None) -> None:
-    recording = store is not None and store.keep_failures
+async def _live(run: Run, base_url: str, selection: Selection, settings: FetchSettings,
+                store: Archive | HttpCache | None, progress: Progress | None,
+                transport: httpx.AsyncBaseTransport | None, on_item: OnItem | None = None) -> None:
+    recording = isinstance(store, Archive)
     async with build_client(settings, transport=transport) as client:
         fetcher = Fetcher(client, base_url, settings=settings, store=store)
         try:
@@ -349,7 +350,7 @@ def fetch_live(base_url: str, selection: Selection, *, settings: FetchSettings |
                cache: Path | None = None, progress: Progress | None = None,
                transport: httpx.AsyncBaseTransport | None = None, on_item: OnItem | None = None) -> Run:
     """Fetch the selected races from ``base_url``; ``cache`` keeps bodies for conditional requests."""
-    store = Archive.as_cache(cache, base_url) if cache is not None else None
+    store = HttpCache(cache, base_url) if cache is not None else None
     run = Run(archive=None)
     asyncio.run(_live(run, base_url, selection, settings or FetchSettings(), store, progress, transport, on_item))
     return run

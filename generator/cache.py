@@ -1,0 +1,121 @@
+"""The HTTP cache of live runs: one SQLite file per object store.
+
+``newsgen generate`` and ``newsgen watch`` keep each KPU file they fetched,
+with its ETag and Last-Modified, so the next poll asks "changed since?" and
+KPU can answer 304 Not Modified. One database file instead of a file per
+response: a national run stores about 1,100 responses in one transaction,
+where creating 1,100 files costs a noticeable part of the run.
+
+The cache is a convenience, never a source: a copy whose sha256 no longer
+matches is fetched whole again, a database that cannot be read is set aside
+(renamed ``*.broken``) and started afresh, and failures are not stored (the
+last good copy stays). Recorded nights for replay are archives
+(:mod:`generator.archive`), plain files a person can read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+
+from .errors import ConfigError
+from .fetch import Cached, Fetched
+
+FILENAME = "cache.sqlite3"
+SCHEMA_VERSION = 1
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS responses (
+    path TEXT PRIMARY KEY,       -- object-store path, "/pilkada/hhcw/pkwkp/64.json"
+    url TEXT NOT NULL,
+    etag TEXT,
+    last_modified TEXT,
+    sha256 TEXT NOT NULL,
+    body BLOB NOT NULL,
+    fetched_at TEXT
+);
+CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+class HttpCache:
+    """Responses of one object store (``base_url``), kept in ``folder/cache.sqlite3``.
+
+    Implements the fetch layer's ``Store``: :meth:`lookup` before a request,
+    :meth:`record` after a 200 or 304. New responses are written by
+    :meth:`save`, in one transaction, at the end of the run.
+    """
+
+    def __init__(self, folder: Path, base_url: str) -> None:
+        self.folder = Path(folder)
+        self.path = self.folder / FILENAME
+        self.base_url = base_url.rstrip("/")
+        self._new: dict[str, tuple] = {}
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(f"--cache {self.folder}: cannot create the folder ({exc.strerror}); "
+                              "choose another with --cache or use --no-cache") from None
+        self._db = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        try:
+            try:
+                return self._connect()
+            except sqlite3.OperationalError:
+                raise  # locked by another run, unreadable folder: not a damaged database
+            except sqlite3.DatabaseError:
+                # Not a database, or a damaged one: keep it for a look, start a new one.
+                self.path.replace(self.path.with_name(FILENAME + ".broken"))
+                return self._connect()
+        except (sqlite3.Error, OSError) as exc:
+            raise ConfigError(f"{self.path}: cannot open the HTTP cache ({exc}); "
+                              "choose another folder with --cache or use --no-cache") from None
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=30)
+        try:
+            db.executescript(_SCHEMA)
+            stored = dict(db.execute("SELECT key, value FROM settings"))
+            if stored.get("base_url") != self.base_url or stored.get("schema") != str(SCHEMA_VERSION):
+                with db:  # another object store (or an older layout): its copies are no use here
+                    db.execute("DELETE FROM responses")
+                    db.executemany("INSERT OR REPLACE INTO settings VALUES (?, ?)",
+                                   [("base_url", self.base_url), ("schema", str(SCHEMA_VERSION))])
+        except sqlite3.DatabaseError:
+            db.close()
+            raise
+        return db
+
+    def lookup(self, path: str) -> Cached | None:
+        row = self._db.execute(
+            "SELECT etag, last_modified, sha256, body FROM responses WHERE path = ?", (path,)
+        ).fetchone()
+        if row is None:
+            return None
+        etag, last_modified, sha256, body = row
+        if not (etag or last_modified) or hashlib.sha256(body).hexdigest() != sha256:
+            return None  # nothing to revalidate with, or damaged: fetch it whole again
+        return Cached(body=bytes(body), etag=etag, last_modified=last_modified)
+
+    def record(self, fetched: Fetched) -> None:
+        fetched_at = fetched.fetched_at.isoformat() if fetched.fetched_at else None
+        self._new[fetched.path] = (fetched.path, fetched.url, fetched.etag, fetched.last_modified,
+                                   fetched.sha256, fetched.body, fetched_at)
+
+    def record_failure(self, path: str, url: str, status: int | None, reason: str, fetched_at: datetime) -> None:
+        """A cache keeps its last good copy."""
+
+    def save(self) -> None:
+        """Store this run's responses (one transaction) and close the database."""
+        rows, self._new = list(self._new.values()), {}
+        try:
+            if rows:
+                with self._db:
+                    self._db.executemany("INSERT OR REPLACE INTO responses VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        except sqlite3.Error as exc:
+            raise ConfigError(f"{self.path}: cannot store fetched files ({exc}); "
+                              "choose another folder with --cache or use --no-cache") from None
+        finally:
+            self._db.close()

@@ -1,0 +1,216 @@
+"""Helper processes that draft races while the fetch is still running.
+
+A national run is fetch-bound on one core: the HTTP client keeps the main
+process busy while the second core mostly waits. A :class:`Drafter` hands each
+race to a helper process as soon as its files are in; the helper validates it,
+decides its story, renders and audits the article with placeholder Baca Juga
+links and draws its chart. :func:`~generator.pipeline.generate` then finds that
+work in its memo and only links, fills in the links, writes front matter and
+files. A draft that no longer fits (the article on disk changed meanwhile,
+other links than expected, another date) is simply worked out again, so the
+output is byte for byte what a run without helpers writes.
+
+Helpers are forked when that is safe (Linux, no other thread running), else
+spawned; either way they start before the fetch does. A helper that fails or
+dies costs only speed: the races it did not draft are worked out in the main
+process, with the same messages.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .config import Config
+from .errors import DataError
+from .models import RaceSnapshot
+from .output import load_manifest
+from .phrases import Phrases
+from .drafts import make_draft
+from .pipeline import Report, apply_overrides, generate, place, prepare, with_data_hash
+from .render import Renderer
+from .writer import Writer
+
+try:
+    import fcntl
+except ImportError:  # Windows: pipes keep their default size
+    fcntl = None  # type: ignore[assignment]
+
+#: Seconds to wait for the helpers' drafts at the end of a fetch before doing without.
+COLLECT_TIMEOUT = 120.0
+POLL = 0.2
+#: Helpers run at a lower priority: they use CPU the fetch leaves idle.
+NICENESS = 10
+F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)  # Linux
+PIPE_BYTES = 1 << 20
+
+
+def default_processes() -> int:
+    """One helper per CPU beyond the first (the main process fetches), at most four."""
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(0, min(4, usable - 1))
+
+
+def _context() -> Any:
+    """``fork`` where it is cheap and safe (Linux, one thread), else ``spawn``."""
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+def _serve(tasks: Any, results: Any, config: Config, phrases: Phrases, out: Path, strict: bool,
+           now: datetime | None) -> None:
+    """A helper's loop: draft each snapshot received until told to stop, then send the drafts."""
+    with contextlib.suppress(OSError):
+        os.nice(NICENESS)  # spare CPU only: the fetch (and the server answering it) come first
+    renderer = Renderer(config)
+    writer = Writer(out)
+    manifest = load_manifest(writer)
+    drafted = []
+    while (snap := tasks.recv()) is not None:
+        try:
+            drafted.append(_draft_one(snap, config, phrases, renderer, writer, manifest, strict, now))
+        except Exception:  # noqa: BLE001 - the main process works this race out itself, with the real message
+            continue
+    results.send([entry for entry in drafted if entry is not None])
+
+
+def _draft_one(snap: RaceSnapshot, config: Config, phrases: Phrases, renderer: Renderer, writer: Writer,
+               manifest: dict, strict: bool, now: datetime | None) -> tuple | None:
+    """(race, memo entry, slug) for one snapshot, as :func:`~generator.pipeline.prepare` keys it."""
+    snap = with_data_hash(apply_overrides(snap, config.notes(snap.race)))
+    if not snap.has_data:
+        return None
+    memo: dict = {}
+    prepared = prepare(snap, None, config, phrases, writer, strict, memo)
+    key, _ = memo[snap.race]
+    if not isinstance(prepared, str):
+        placed = replace(prepared)
+        place(placed, config, now or snap.timestamp, manifest.get(snap.race, {}))
+        prepared.draft = make_draft(placed.story, placed.snapshot, renderer, config, chart=placed.chart is not None,
+                                    existing=placed.existing, aliases=placed.aliases, flags=placed.flags)
+        prepared.snapshot = None  # type: ignore[assignment]  # the main process has it (see prepare)
+    return snap.race, (key, prepared), memo["_slugs"][snap.race]
+
+
+def _roomy(connection: Any) -> Any:
+    """A pipe that holds a few hundred snapshots, so handing one over never waits (Linux)."""
+    with contextlib.suppress(OSError, AttributeError, ValueError):
+        fcntl.fcntl(connection.fileno(), F_SETPIPE_SZ, PIPE_BYTES)
+    return connection
+
+
+class Drafter:
+    """Helper processes that draft the races a fetch delivers (see the module docs).
+
+    Use as a context manager around the fetch; pass :meth:`submit` as the
+    source's ``on_item`` and :meth:`collect` as ``generate(memo=...)``::
+
+        with Drafter(config, out, processes=1) as drafter:
+            run = fetch_live(url, selection, on_item=drafter.submit)
+            report = generate(run.items, config, out, memo=drafter.collect())
+
+    ``now`` is the run's ``--now`` (None: each race's own time stands in; a
+    draft dated otherwise than the run decides is redone, not used).
+    """
+
+    def __init__(self, config: Config, out: Path, *, phrases: Phrases | None = None, strict: bool = False,
+                 now: datetime | None = None, processes: int | None = None) -> None:
+        self.config = config
+        self.count = default_processes() if processes is None else processes
+        self._helpers: list[tuple[Any, Any, Any]] = []  # (process, tasks sender, results receiver)
+        self._next = 0
+        self._memo: dict | None = None
+        if self.count <= 0:
+            return
+        context = _context()
+        phrases = phrases or Phrases.load()
+        for _ in range(self.count):
+            task_out, task_in = context.Pipe(duplex=False)
+            result_out, result_in = context.Pipe(duplex=False)
+            proc = context.Process(target=_serve, daemon=True, name="newsgen-drafter",
+                                   args=(task_out, result_in, config, phrases, Path(out).resolve(), strict, now))
+            proc.start()
+            task_out.close()
+            result_in.close()
+            self._helpers.append((proc, _roomy(task_in), result_out))
+
+    def submit(self, item: RaceSnapshot | DataError) -> None:
+        """Hand a race to a helper (anything else is left to the main process)."""
+        if not self._helpers or self._memo is not None or not isinstance(item, RaceSnapshot):
+            return
+        proc, tasks, _ = self._helpers[self._next % len(self._helpers)]
+        self._next += 1
+        with contextlib.suppress(OSError):  # a helper that died: its races are worked out here
+            tasks.send(item)
+
+    def collect(self) -> dict:
+        """The drafts as a memo for :func:`~generator.pipeline.generate` (empty without helpers)."""
+        if self._memo is not None:
+            return self._memo
+        memo: dict = {"_slugs": {}}
+        self._memo = memo
+        self._stop()
+        for proc, _, results in self._helpers:
+            waited = 0.0
+            while not results.poll(POLL):
+                waited += POLL
+                if not proc.is_alive() or waited >= COLLECT_TIMEOUT:
+                    break  # a helper died or hangs: the races it held are worked out in this process
+            else:
+                with contextlib.suppress(EOFError, OSError):
+                    for race, entry, slug in results.recv():
+                        memo["_slugs"][race] = slug
+                        memo[race] = entry
+        self.close()
+        return memo
+
+    def _stop(self) -> None:
+        for _, tasks, _ in self._helpers:
+            with contextlib.suppress(OSError):
+                tasks.send(None)
+
+    def close(self) -> None:
+        """Stop the helpers (those still drafting are ended)."""
+        for proc, tasks, results in self._helpers:
+            proc.join(timeout=5)
+            if proc.is_alive():
+                proc.kill()
+                proc.join()
+            tasks.close()
+            results.close()
+        self._helpers = []
+
+    def __enter__(self) -> Drafter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop()
+        self.close()
+
+
+def read_and_generate(
+    load: Callable[[Callable[[RaceSnapshot | DataError], None]], list],
+    config: Config,
+    out: Path,
+    *,
+    now: datetime | None = None,
+    strict: bool = False,
+    processes: int | None = None,
+) -> Report:
+    """``load(on_item)`` reads a source; its races are drafted by helpers as they arrive, then generated.
+
+    What ``newsgen generate`` does for the Sirekap and archive sources; with
+    ``processes=0`` it is ``generate(load(None), ...)``.
+    """
+    with Drafter(config, out, strict=strict, now=now, processes=processes) as drafter:
+        items = load(drafter.submit)
+        return generate(items, config, out, now=now, strict=strict, memo=drafter.collect())
