@@ -496,7 +496,7 @@ def step_watch(bench: Bench) -> None:
     from generator.phrases import Phrases
     from generator.pipeline import Report, generate
     from generator.render import Renderer
-    from generator.sources import live, sirekap
+    from generator.sources import live
     from generator.watch import Poll, watch
 
     work = Path(tempfile.mkdtemp(dir=bench.work))
@@ -516,8 +516,15 @@ def step_watch(bench: Bench) -> None:
     memo: dict = {}
     fetched_at: list[float] = []
 
+    arrivals: list[tuple[float, str | None]] = []  # when the watched race's data reached the poll
+
     def load(on_item: Any) -> list:
-        run = live.fetch_live(bench.url, selection, settings=settings, cache=cache, on_item=on_item)
+        def arrived(item: Any) -> None:
+            if getattr(item, "race", None) == race:
+                arrivals.append((time.monotonic(), getattr(item, "data_sha256", None)))
+            on_item(item)
+
+        run = live.fetch_live(bench.url, selection, settings=settings, cache=cache, on_item=arrived)
         fetched_at.append(time.monotonic())
         return run.items
 
@@ -548,6 +555,7 @@ def step_watch(bench: Bench) -> None:
             fail(f"[5] the first watch cycle did not write {race}: {first.summary()}")
         article = Path(paths[race])
         steady = cycles[1]
+        old_data = arrivals[-1][1]
         new_total = bump_race(bench.root, race)
         figure = format_votes(new_total)
         changed = time.monotonic()
@@ -555,7 +563,7 @@ def step_watch(bench: Bench) -> None:
         seen = None
         while time.monotonic() < deadline:
             if figure in article.read_text(encoding="utf-8"):
-                seen, seen_wall = time.monotonic(), time.time()
+                seen = time.monotonic()
                 break
             time.sleep(0.01)  # coarse enough not to slow the watch thread (GIL)
         if seen is None:
@@ -573,10 +581,10 @@ def step_watch(bench: Bench) -> None:
         thread.join(timeout=120)
     from_poll = seen - saw.start
     others = len(saw.report.unchanged)
-    # The cache keeps each fetched file; the changed tally's copy was written when the poll received it.
-    cached = cache / sirekap.tally_path(race).lstrip("/")
-    after_receipt = seen_wall - cached.stat().st_mtime if cached.is_file() else None
-    received = f"{after_receipt:.2f} s after the poll received the changed file; " if after_receipt is not None else ""
+    # The poll sees the change when the race's new data reaches it (the source's on_item).
+    receipt = next((at for at, data in arrivals if data != old_data), None)
+    after_receipt = seen - receipt if receipt is not None else None
+    received = f"{after_receipt:.2f} s after the poll received the changed data; " if after_receipt is not None else ""
     say(f"[5] one race changed in watch mode ({race}, interval {WATCH_INTERVAL} s): article on disk "
         f"{seen - changed:.2f} s after the change; {received}{from_poll:.2f} s after the start of the poll that saw it "
         f"(cycle {saw.number}: fetch {saw.fetched - saw.start:.2f} s, generate {saw.end - saw.fetched:.2f} s, "

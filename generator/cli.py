@@ -221,7 +221,7 @@ def main() -> None:
               help="Hold back races whose data looks suspicious instead of writing them with a flag.")
 @click.option("--jobs", type=click.IntRange(min=0, max=16), metavar="N",
               help="Helper processes that draft articles while Sirekap or an archive is still being read "
-                   "(default: one per CPU beyond the first, at most 4; none for a few races; 0: none).")
+                   "(default: one per CPU, at most 4; none on one CPU or for a few races; 0: none).")
 def generate_command(source: str | None, inputs: tuple[Path, ...], archive: Path | None, races: tuple[str, ...],
                      provinces: tuple[str, ...], base_url: str | None, concurrency: int | None,
                      max_attempts: int | None, timeout: float | None, backoff: float | None,

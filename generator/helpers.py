@@ -54,9 +54,14 @@ PIPE_BYTES = 1 << 20
 
 
 def default_processes() -> int:
-    """One helper per CPU beyond the first (the main process fetches), at most four."""
+    """One helper per CPU, at most four; none on a single CPU.
+
+    As many helpers as CPUs, not one fewer: while the fetch runs they share the
+    idle time (at a lower priority), and when it ends the drafts still queued
+    are finished on every CPU at once.
+    """
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(0, min(4, usable - 1))
+    return 0 if usable < 2 else min(4, usable)
 
 
 def _context() -> Any:

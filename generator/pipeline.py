@@ -201,8 +201,12 @@ def prepare(
     """
     race = snap.race
     try:
-        plain = build_story(snap, config, phrases) if memo is None else None
-        slug = plain.slug if plain else _memo_slug(memo, snap, config, phrases)
+        plain = None
+        slugs = memo.setdefault("_slugs", {}) if memo is not None else {}
+        slug = slugs.get(race)
+        if slug is None:  # the slug depends on names and config only, not on the figures
+            plain = build_story(snap, config, phrases)
+            slug = slugs[race] = plain.slug
         found = find_existing(writer, slug, config)
         key = None
         if memo is not None:
@@ -244,14 +248,6 @@ def place(item: RaceWork, config: Config, now: datetime, old_entry: dict) -> Non
         pub = config.publication
         aliases = (*aliases, pub.link_pattern.format(section=pub.section, slug=old_slug, race=item.snapshot.race))
     item.story, item.path, item.chart, item.aliases = story, item.found or place.article, place.chart, aliases
-
-
-def _memo_slug(memo: dict, snap: RaceSnapshot, config: Config, phrases: Phrases) -> str:
-    """The slug of a race (it depends on names and config only, not on the figures)."""
-    slugs = memo.setdefault("_slugs", {})
-    if snap.race not in slugs:
-        slugs[snap.race] = build_story(snap, config, phrases).slug
-    return slugs[snap.race]
 
 
 def generate(

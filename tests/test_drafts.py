@@ -1,0 +1,208 @@
+"""Drafts and helper processes change no byte of the output; a failing helper costs only speed."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from generator import helpers
+from generator.config import load_config
+from generator.drafts import DRAFT_NOW, PLACEHOLDERS, fill_links, fill_time, finish, make_draft
+from generator.formatting import to_zone
+from generator.helpers import Drafter, read_and_generate
+from generator.output import Existing
+from generator.phrases import Phrases
+from generator.pipeline import generate, place, prepare
+from generator.render import Renderer
+from generator.sources.files import read_file
+from generator.story import Link
+from generator.writer import Writer
+
+from .conftest import EXAMPLE_DATA, REPO
+from .test_output import changed_kaltim
+
+SCENARIOS = sorted((REPO / "tests" / "scenarios").glob("*.yaml"))
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def all_items() -> list:
+    """The example night and every scenario: 13 races, some with an older snapshot."""
+    return [item for path in [EXAMPLE_DATA, *SCENARIOS] for item in read_file(path)]
+
+
+def drafted_in_process(items: list, out: Path, now: datetime | None = None) -> dict:
+    """The memo helper processes would send, made here (what each helper runs per race)."""
+    config, phrases = load_config(), Phrases.load()
+    renderer, writer = Renderer(config), Writer(out)
+    memo: dict = {"_slugs": {}}
+    for item in items:
+        entry = helpers._draft_one(item, config, phrases, renderer, writer, {}, False, now)
+        if entry is not None:
+            race, value, slug = entry
+            memo["_slugs"][race] = slug
+            memo[race] = value
+    return memo
+
+
+class CountingRenderer(Renderer):
+    """Counts the articles rendered in this process."""
+
+    rendered = 0
+
+    def body(self, story):  # type: ignore[no-untyped-def]
+        CountingRenderer.rendered += 1
+        return super().body(story)
+
+
+@pytest.mark.parametrize("now", [None, datetime.fromisoformat("2024-11-28T12:00:00+08:00")], ids=["data-time", "--now"])
+def test_drafted_run_is_byte_identical_to_a_plain_run(tmp_path, now):
+    items = all_items()
+    plain, drafted = tmp_path / "plain", tmp_path / "drafted"
+    expected = generate(items, load_config(), plain, now=now)
+    memo = drafted_in_process(items, drafted, now)
+    CountingRenderer.rendered = 0
+    report = generate(items, load_config(), drafted, now=now, memo=memo,
+                      renderer=CountingRenderer(load_config()))
+    assert tree(drafted) == tree(plain)
+    assert (len(report.written), report.held_back) == (len(expected.written), expected.held_back)
+    # The drafts were used: only races with an older snapshot in the input (their update
+    # note compares with it, which a helper cannot know) were rendered again.
+    updates = {item.race for item in items} - {race for race in memo if race != "_slugs" and memo[race][0][1] is None}
+    assert CountingRenderer.rendered == len(updates) < len(expected.written)
+
+
+def test_a_rerun_over_existing_articles_with_drafts_is_identical(tmp_path):
+    items = read_file(EXAMPLE_DATA)
+    plain, drafted = tmp_path / "plain", tmp_path / "drafted"
+    for out in (plain, drafted):
+        generate(items, load_config(), out)
+    newer = read_file(changed_kaltim(tmp_path))  # Kaltim moved on: its article gets an update note
+    generate(newer, load_config(), plain, now=datetime.fromisoformat("2024-11-29T08:00:00+08:00"))
+    generate(newer, load_config(), drafted, now=datetime.fromisoformat("2024-11-29T08:00:00+08:00"),
+             memo=drafted_in_process(newer, drafted))
+    assert tree(drafted) == tree(plain)
+
+
+def test_helper_processes_give_the_same_articles(tmp_path):
+    items = read_file(EXAMPLE_DATA)
+    generate(items, load_config(), tmp_path / "plain")
+    with Drafter(load_config(), tmp_path / "drafted", processes=2) as drafter:
+        for item in items:
+            drafter.submit(item)
+        memo = drafter.collect()
+    assert sorted(race for race in memo if race != "_slugs") == sorted(item.race for item in items)
+    report = generate(items, load_config(), tmp_path / "drafted", memo=memo)
+    assert len(report.written) == 3
+    assert tree(tmp_path / "drafted") == tree(tmp_path / "plain")
+
+
+def test_read_and_generate_without_helpers_is_generate(tmp_path):
+    items = read_file(EXAMPLE_DATA)
+    seen: list = []
+    report = read_and_generate(lambda on_item: [seen.append(i) or on_item(i) or i for i in items],
+                               load_config(), tmp_path, processes=0)
+    assert len(seen) == 3 and len(report.written) == 3
+
+
+def test_a_helper_that_dies_costs_only_speed(tmp_path):
+    items = read_file(EXAMPLE_DATA)
+    started = time.monotonic()
+    with Drafter(load_config(), tmp_path, processes=1) as drafter:
+        process = drafter._helpers[0][0]
+        process.kill()
+        process.join()
+        for item in items:
+            drafter.submit(item)  # into a closed pipe: ignored
+        memo = drafter.collect()
+    assert memo == {"_slugs": {}}
+    assert time.monotonic() - started < 10
+    report = generate(items, load_config(), tmp_path, memo=memo)
+    assert len(report.written) == 3
+
+
+def test_helpers_never_start_on_one_cpu(monkeypatch):
+    monkeypatch.setattr(helpers.os, "sched_getaffinity", lambda _: {0}, raising=False)
+    assert helpers.default_processes() == 0
+    monkeypatch.setattr(helpers.os, "sched_getaffinity", lambda _: set(range(16)), raising=False)
+    assert helpers.default_processes() == 4
+
+
+# -- when a draft does not fit, it is not used ------------------------------------------------
+
+
+@pytest.fixture
+def kaltim(tmp_path):
+    """The Kaltim race prepared and placed, with its draft."""
+    config, phrases = load_config(), Phrases.load()
+    snapshot = next(i for i in read_file(EXAMPLE_DATA) if i.race == "pkwkp/64")
+    work = prepare(snapshot, None, config, phrases, Writer(tmp_path), False, None)
+    place(work, config, snapshot.timestamp, {})
+    draft = make_draft(work.story, snapshot, Renderer(config), config, chart=True, existing=None,
+                       aliases=(), flags=())
+    return work, draft
+
+
+def test_the_links_go_where_the_placeholders_were(kaltim):
+    work, draft = kaltim
+    links = (Link("Sahbirin *Unggul*", "/a/"), Link("B", "/b/"), Link("C", "/c/"))[: len(draft.story.links)]
+    body = fill_links(draft, replace(work.story, links=links))
+    assert body is not None and "\0" not in body
+    assert "**Baca Juga:** [Sahbirin \\*Unggul\\*](/a/)" in body
+    assert Renderer(load_config()).body(replace(work.story, links=links)) == body
+
+
+def test_a_draft_with_another_number_of_links_is_not_used(kaltim):
+    work, draft = kaltim
+    assert len(draft.story.links) == load_config().publication.baca_juga_max == 2
+    assert fill_links(draft, replace(work.story, links=(Link("A", "/a/"),))) is None
+
+
+def test_a_draft_of_another_story_is_not_used(kaltim):
+    work, draft = kaltim
+    other = replace(work.story, headline="Lain", links=PLACEHOLDERS[:2])
+    assert fill_links(draft, other) is None
+
+
+def test_a_draft_made_against_another_article_on_disk_is_not_used(kaltim):
+    work, draft = kaltim
+    existing = Existing(path="pilgub-kaltim-2024/index.md", date="2024-11-27T10:00:00+08:00", lastmod=None,
+                        aliases=(), current=None, previous=None)
+    story = replace(work.story, links=(Link("A", "/a/"), Link("B", "/b/")))
+    now = datetime.fromisoformat("2024-11-28T12:00:00+08:00")
+    assert finish(draft, story, now, existing=existing, aliases=(), flags=()) is None
+    assert finish(draft, story, now, existing=None, aliases=("/old/",), flags=()) is None
+    assert finish(draft, story, now, existing=None, aliases=(), flags=()) is not None
+
+
+def test_the_run_time_goes_where_the_stand_in_was(kaltim):
+    _, draft = kaltim
+    head = fill_time(draft, "WITA", datetime.fromisoformat("2024-11-28T12:00:00+08:00"))
+    assert head is not None
+    assert "date: '2024-11-28T12:00:00+08:00'" in head and "lastmod: '2024-11-28T12:00:00+08:00'" in head
+    assert to_zone(DRAFT_NOW, "WITA").isoformat() not in head
+
+
+def test_an_article_dated_like_the_stand_in_is_not_patched(kaltim):
+    _, draft = kaltim
+    stand_in = to_zone(DRAFT_NOW, "WITA").isoformat()
+    odd = replace(draft, existing=Existing(path="x", date=stand_in, lastmod=None, aliases=(), current=None,
+                                           previous=None))
+    assert fill_time(odd, "WITA", datetime.fromisoformat("2024-11-28T12:00:00+08:00")) is None
+
+
+def test_user_templates_are_never_drafted(kaltim, tmp_path):
+    work, _ = kaltim
+    templates = tmp_path / "templates"
+    shutil.copytree(REPO / "templates" / "id", templates)
+    config = load_config()
+    renderer = Renderer(config, templates=templates)
+    assert make_draft(work.story, work.snapshot, renderer, config, chart=True, existing=None,
+                      aliases=(), flags=()) is None
