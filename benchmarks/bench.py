@@ -78,8 +78,8 @@ class Plan:
 
 
 PLANS = {
-    "full": Plan("full", None, 3, 5, None, MANY_RENDERS, 60.0),
-    "quick": Plan("quick", None, 2, 2, None, 4_000, 60.0),
+    "full": Plan("full", None, 5, 5, None, MANY_RENDERS, 60.0),
+    "quick": Plan("quick", None, 3, 2, None, 4_000, 60.0),
     "check": Plan("check-only", 20, 1, 1, 50, 50, 30.0),
 }
 
@@ -295,9 +295,14 @@ def step_national(bench: Bench) -> None:
             fail(message)
         say(f"WARNING: {message}")
     ratio = best.wall / floor
-    say(f"[1] national run: {best.wall:.2f} s for {best.written} races (fetch into a cold cache {best.fetch:.2f} s + "
-        f"validate/render/audit/write {best.generate:.2f} s) vs fetch floor {floor:.2f} s "
-        f"({len(paths)} files) -> {ratio:.2f}x floor (best of {len(runs)}; target <= {NATIONAL_MAX_RATIO}x)")
+    # This machine's speed drifts from second to second; a floor and the national run
+    # measured back to back are the fairest pair, and their median ratio the steadiest figure.
+    pairs = sorted(r.wall / f for r, f in zip(runs, floors, strict=True))
+    median = pairs[len(pairs) // 2] if len(pairs) % 2 else sum(pairs[len(pairs) // 2 - 1:][:2]) / 2
+    say(f"[1] national run: {best.wall:.2f} s for {best.written} races (fetch into a cold cache, helpers drafting, "
+        f"{best.fetch:.2f} s + the rest of validate/render/audit/write {best.generate:.2f} s) vs fetch floor "
+        f"{floor:.2f} s ({len(paths)} files) -> {ratio:.2f}x floor (best of {len(runs)} each; target <= "
+        f"{NATIONAL_MAX_RATIO}x); back-to-back pairs: {', '.join(f'{x:.2f}x' for x in pairs)} (median {median:.2f}x)")
     bench.results.append(Result(f"national run <= {NATIONAL_MAX_RATIO}x fetch floor", f"{ratio:.2f}x",
                                 ratio <= NATIONAL_MAX_RATIO))
 
@@ -427,8 +432,12 @@ def national_child(url: str, races: str, work: Path) -> None:
     selection = live.Selection(races=tuple(races.split(","))) if races else live.Selection()
     result = national_once(url, selection, work)
     usage = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    helper = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # the largest helper process
+    from generator.helpers import default_processes
+
     print(json.dumps({"wall": time.perf_counter() - started, "run": result.wall, "written": result.written,
-                      "held_back": len(result.held_back), "maxrss": usage}), flush=True)
+                      "held_back": len(result.held_back), "maxrss": usage, "helper_maxrss": helper,
+                      "helpers": default_processes()}), flush=True)
 
 
 def rss_mb(value: int) -> float:
@@ -448,13 +457,16 @@ def step_memory(bench: Bench) -> None:
     if done.returncode != 0 or not done.stdout.strip():
         fail(f"[4] the national child failed (exit {done.returncode}): {done.stderr[-2000:]}")
     figures = json.loads(done.stdout.strip().splitlines()[-1])
-    children = rss_mb(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-    mb = rss_mb(figures["maxrss"])
+    main_mb, helper_mb = rss_mb(figures["maxrss"]), rss_mb(figures["helper_maxrss"])
+    # Helpers are forked and share most pages with the main process; adding their whole
+    # peaks counts those pages again, so the total is an upper bound.
+    mb = main_mb + figures["helpers"] * helper_mb
     if figures["written"] != len(bench.races):
         fail(f"[4] the national child wrote {figures['written']} articles, expected {len(bench.races)}")
-    say(f"[4] peak RSS of a national run: {mb:.0f} MB (fresh process, imports included; "
-        f"RUSAGE_CHILDREN max {children:.0f} MB); that process: run {figures['run']:.2f} s, "
-        f"{process_wall:.2f} s with interpreter start (target < {RSS_MAX_MB:.0f} MB)")
+    say(f"[4] peak RSS of a national run: at most {mb:.0f} MB (main process {main_mb:.0f} MB, fresh, imports "
+        f"included, + {figures['helpers']} helper(s) of at most {helper_mb:.0f} MB each, shared pages counted again); "
+        f"that process: run {figures['run']:.2f} s, {process_wall:.2f} s with interpreter start "
+        f"(target < {RSS_MAX_MB:.0f} MB)")
     bench.results.append(Result(f"peak RSS < {RSS_MAX_MB:.0f} MB", f"{mb:.0f} MB", mb < RSS_MAX_MB))
 
 
