@@ -1,16 +1,18 @@
 """Helper processes that draft races while the fetch is still running.
 
-A national run is fetch-bound on one core: the HTTP client keeps the main
-process busy while the second core mostly waits. A :class:`Drafter` hands each
-race to a helper process as soon as its files are in; the helper validates it,
-decides its story, renders and audits the article with placeholder Baca Juga
-links and draws its chart. :func:`~generator.pipeline.generate` then finds that
-work in its memo and only links, fills in the links, writes front matter and
-files. A draft that no longer fits (the article on disk changed meanwhile,
-other links than expected, another date) is simply worked out again, so the
+A national run is bound by the HTTP client, which keeps the main process busy
+while the other CPUs mostly wait. A :class:`Drafter` hands each race to a
+helper process as soon as its files are in; the helper validates it, decides
+its story, renders and audits the article and draws its chart, with stand-ins
+for the two things only the whole run knows (Baca Juga links and the run's
+time; see :mod:`generator.drafts`). :func:`~generator.pipeline.generate` then
+finds that work in its memo and only links the races, puts the links and time
+in and writes the files. A draft that no longer fits (the article on disk
+changed meanwhile, other links than expected) is worked out again, so the
 output is byte for byte what a run without helpers writes.
 
-Helpers are forked when that is safe (Linux, no other thread running), else
+Helpers run at a lower priority, so they take CPU time the fetch leaves idle.
+They are forked when that is safe (Linux, no other thread running), else
 spawned; either way they start before the fetch does. A helper that fails or
 dies costs only speed: the races it did not draft are worked out in the main
 process, with the same messages.
@@ -31,11 +33,11 @@ from pathlib import Path
 from typing import Any
 
 from .config import Config
+from .drafts import make_draft
 from .errors import DataError
 from .models import RaceSnapshot
 from .output import load_manifest
 from .phrases import Phrases
-from .drafts import make_draft
 from .pipeline import Report, apply_overrides, generate, place, prepare, with_data_hash
 from .render import Renderer
 from .writer import Writer
@@ -77,7 +79,7 @@ def _context() -> Any:
 def _serve(tasks: Any, results: Any, config: Config, phrases: Phrases, out: Path, strict: bool,
            now: datetime | None) -> None:
     """A helper's loop: draft each snapshot received until told to stop, then send the drafts."""
-    with contextlib.suppress(OSError):
+    with contextlib.suppress(OSError, AttributeError):  # no os.nice on Windows
         os.nice(NICENESS)  # spare CPU only: the fetch (and the server answering it) come first
     renderer = Renderer(config)
     writer = Writer(out)
@@ -126,8 +128,10 @@ class Drafter:
             run = fetch_live(url, selection, on_item=drafter.submit)
             report = generate(run.items, config, out, memo=drafter.collect())
 
-    ``now`` is the run's ``--now`` (None: each race's own time stands in; a
-    draft dated otherwise than the run decides is redone, not used).
+    ``now`` is the run's ``--now``, if given; without it the front matter is
+    drafted with a stand-in time, and the race's own time decides where a file
+    goes in the ``dated`` layout (a draft placed elsewhere than the run decides
+    is not used).
     """
 
     def __init__(self, config: Config, out: Path, *, phrases: Phrases | None = None, strict: bool = False,
@@ -155,7 +159,7 @@ class Drafter:
         """Hand a race to a helper (anything else is left to the main process)."""
         if not self._helpers or self._memo is not None or not isinstance(item, RaceSnapshot):
             return
-        proc, tasks, _ = self._helpers[self._next % len(self._helpers)]
+        _, tasks, _ = self._helpers[self._next % len(self._helpers)]
         self._next += 1
         with contextlib.suppress(OSError):  # a helper that died: its races are worked out here
             tasks.send(item)
@@ -186,10 +190,10 @@ class Drafter:
             with contextlib.suppress(OSError):
                 tasks.send(None)
 
-    def close(self) -> None:
-        """Stop the helpers (those still drafting are ended)."""
+    def close(self, *, wait: float = 5.0) -> None:
+        """Stop the helpers; one still busy after ``wait`` seconds is ended."""
         for proc, tasks, results in self._helpers:
-            proc.join(timeout=5)
+            proc.join(timeout=wait)
             if proc.is_alive():
                 proc.kill()
                 proc.join()
@@ -201,8 +205,7 @@ class Drafter:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._stop()
-        self.close()
+        self.close(wait=0)  # after collect() nothing is left; before it (a failed read) the drafts are not needed
 
 
 @contextlib.contextmanager

@@ -128,6 +128,17 @@ def test_a_helper_that_dies_costs_only_speed(tmp_path):
     assert len(report.written) == 3
 
 
+def test_a_failed_read_ends_the_helpers_at_once(tmp_path):
+    started = time.monotonic()
+    with pytest.raises(RuntimeError, match="network down"), Drafter(load_config(), tmp_path, processes=2) as drafter:
+        processes = [helper[0] for helper in drafter._helpers]
+        for item in read_file(EXAMPLE_DATA):
+            drafter.submit(item)
+        raise RuntimeError("network down")
+    assert time.monotonic() - started < 5
+    assert not any(process.is_alive() for process in processes)
+
+
 def test_helpers_never_start_on_one_cpu(monkeypatch):
     monkeypatch.setattr(helpers.os, "sched_getaffinity", lambda _: {0}, raising=False)
     assert helpers.default_processes() == 0
