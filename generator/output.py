@@ -111,21 +111,6 @@ def read_existing(writer: Writer, relative: str) -> Existing | None:
     )
 
 
-def article_file(
-    story: Story,
-    snapshot: RaceSnapshot,
-    body: str,
-    config: Config,
-    *,
-    now: datetime,
-    existing: Existing | None,
-    aliases: tuple[str, ...] = (),
-    flags: tuple[str, ...] = (),
-) -> str:
-    """Front matter + body of one article (see :func:`article_head`)."""
-    return article_head(story, snapshot, config, now=now, existing=existing, aliases=aliases, flags=flags) + "\n" + body
-
-
 def article_head(
     story: Story,
     snapshot: RaceSnapshot,

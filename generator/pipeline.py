@@ -24,7 +24,7 @@ from .output import (
     BOOKKEEPING,
     Existing,
     ManifestEntry,
-    article_file,
+    article_head,
     find_existing,
     load_manifest,
     placement,
@@ -320,6 +320,7 @@ def generate(
         linked = {s.race: s for s in link_stories([r.story for r in races.values()], config)}
         failed = False
         texts.clear()
+        heads.clear()
         for race, story in linked.items():
             item = races[race]
             item.story = story
@@ -334,7 +335,6 @@ def generate(
                     heads[race], body = done
                     problems = item.draft.problems  # type: ignore[union-attr]
                 else:
-                    heads.pop(race, None)
                     body = renderer.body(story)
                     problems = audit(story, body, item.snapshot, renderer)
                 if problems:
@@ -359,14 +359,13 @@ def generate(
             status = "unchanged"
         else:
             try:
-                drafted = race in heads
-                if drafted:
-                    text = heads[race] + "\n" + texts[race]
-                else:
-                    text = article_file(story, snap, texts[race], config, now=now,  # type: ignore[arg-type]
-                                        existing=item.existing, aliases=item.aliases, flags=item.flags)
+                drafted = item.draft if race in heads else None
+                head = heads[race] if drafted else article_head(
+                    story, snap, config, now=now, existing=item.existing,  # type: ignore[arg-type]
+                    aliases=item.aliases, flags=item.flags)
+                text = head + "\n" + texts[race]
                 if item.chart:
-                    svg = item.draft.chart_svg if drafted and item.draft else None
+                    svg = drafted.chart_svg if drafted else None
                     writer.write_text(item.chart, svg or render_chart(snap, title=story.headline))
                 path, changed = writer.write_text(item.path, text)
             except NewsgenError as exc:
