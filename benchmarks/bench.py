@@ -18,7 +18,7 @@ step could not run (or, with ``--check-only``, produced no output).
 
 Usage::
 
-    .venv/bin/python benchmarks/bench.py               # full run (~2 minutes on 2 cores)
+    .venv/bin/python benchmarks/bench.py               # full run (~3 minutes on 2 cores)
     .venv/bin/python benchmarks/bench.py --quick       # fewer repetitions, 4,000 renders
     .venv/bin/python benchmarks/bench.py --check-only  # every step, tiny sizes (the smoke test)
     .venv/bin/python benchmarks/bench.py --profile     # cProfile of one national run, top functions
