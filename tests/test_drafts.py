@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import shutil
 import time
 from dataclasses import replace
@@ -91,7 +92,11 @@ def test_a_rerun_over_existing_articles_with_drafts_is_identical(tmp_path):
     assert tree(drafted) == tree(plain)
 
 
-def test_helper_processes_give_the_same_articles(tmp_path):
+@pytest.mark.parametrize("start", ["fork", "spawn"])
+def test_helper_processes_give_the_same_articles(tmp_path, monkeypatch, start):
+    if start not in multiprocessing.get_all_start_methods():
+        pytest.skip(f"no {start} start method on this platform")
+    monkeypatch.setattr(helpers, "_context", lambda: multiprocessing.get_context(start))
     items = read_file(EXAMPLE_DATA)
     generate(items, load_config(), tmp_path / "plain")
     with Drafter(load_config(), tmp_path / "drafted", processes=2) as drafter:
