@@ -17,7 +17,6 @@ import httpx
 import pytest
 
 from generator import __version__
-from generator.archive import Archive
 from generator.cache import HttpCache
 from generator.errors import ConfigError, FetchError
 from generator.fetch import (
