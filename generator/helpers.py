@@ -38,7 +38,7 @@ from .errors import DataError
 from .models import RaceSnapshot
 from .output import load_manifest
 from .phrases import Phrases
-from .pipeline import Report, apply_overrides, generate, place, prepare, with_data_hash
+from .pipeline import Report, as_run, generate, place, prepare
 from .render import Renderer
 from .writer import Writer
 
@@ -96,7 +96,7 @@ def _serve(tasks: Any, results: Any, config: Config, phrases: Phrases, out: Path
 def _draft_one(snap: RaceSnapshot, config: Config, phrases: Phrases, renderer: Renderer, writer: Writer,
                manifest: dict, strict: bool, now: datetime | None) -> tuple | None:
     """(race, memo entry, slug) for one snapshot, as :func:`~generator.pipeline.prepare` keys it."""
-    snap = with_data_hash(apply_overrides(snap, config.notes(snap.race)))
+    snap = as_run(snap, config)  # as generate() keys it
     if not snap.has_data:
         return None
     memo: dict = {}
@@ -136,7 +136,6 @@ class Drafter:
 
     def __init__(self, config: Config, out: Path, *, phrases: Phrases | None = None, strict: bool = False,
                  now: datetime | None = None, processes: int | None = None) -> None:
-        self.config = config
         self.count = default_processes() if processes is None else processes
         self._helpers: list[tuple[Any, Any, Any]] = []  # (process, tasks sender, results receiver)
         self._next = 0

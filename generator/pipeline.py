@@ -94,6 +94,11 @@ def with_data_hash(snapshot: RaceSnapshot) -> RaceSnapshot:
     return snapshot.model_copy(update={"data_sha256": digest})
 
 
+def as_run(snapshot: RaceSnapshot, config: Config) -> RaceSnapshot:
+    """A snapshot as a run works with it: editors' overrides applied, a hash of its data set."""
+    return with_data_hash(apply_overrides(snapshot, config.notes(snapshot.race)))
+
+
 def default_now(snapshots: list[RaceSnapshot]) -> datetime | None:
     """Without ``--now``, the newest data timestamp: reruns stay byte-identical."""
     return max((s.timestamp for s in snapshots), default=None)
@@ -291,7 +296,7 @@ def generate(
             hold(item.race or item.where or "?", str(item))
             continue
         try:
-            snapshots.append(with_data_hash(apply_overrides(item, config.notes(item.race))))
+            snapshots.append(as_run(item, config))
         except NewsgenError as exc:
             hold(item.race, str(exc), item)
     ready: dict[str, tuple[RaceSnapshot, RaceSnapshot | None]] = {}
