@@ -131,8 +131,8 @@ def test_one_changed_digit_fails_quoting_the_sentence(articles, snapshots, cfg):
     ("old", "new"),
     [
         ("55,66%", "55,67%"),  # share
-        ("6.048 dari", "6.049 dari"),  # TPS
-        ("(96,40%)", "(96,4%)"),  # progress, not in house style
+        ("6.048 TPS yang", "6.049 TPS yang"),  # TPS
+        ("96,40% dari total", "96,4% dari total"),  # progress, not in house style
         ("11,32 poin", "11,33 poin"),  # margin points
         ("195.954", "195.945"),  # margin votes
         ("pukul 11.15", "pukul 10.15"),  # the WIB clock in a Wita story
