@@ -265,9 +265,9 @@ def national_once(url: str, selection: Any, work: Path) -> National:
     runs: list[Any] = []
     fetched = started
 
-    def read(on_item: Any) -> list:
+    def read(on_files: Any) -> list:
         nonlocal fetched
-        runs.append(live.fetch_live(url, selection, settings=FetchSettings(), cache=work / "cache", on_item=on_item))
+        runs.append(live.fetch_live(url, selection, settings=FetchSettings(), cache=work / "cache", on_files=on_files))
         fetched = time.perf_counter()
         return runs[0].items
 

@@ -249,8 +249,8 @@ def generate_command(source: str | None, inputs: tuple[Path, ...], archive: Path
         else:
             notes: list[str | None] = []
 
-            def read(on_item: Callable) -> list:
-                items, note = load(on_item)
+            def read(on_files: Callable | None) -> list:
+                items, note = load(on_files=on_files)
                 notes.append(note)
                 return items
 
@@ -271,22 +271,25 @@ def _loader(source: str, inputs: tuple[Path, ...], archive: Path | None, races: 
             cache: Path | None) -> Callable[..., tuple[list, str | None]]:
     """A function that reads the chosen source once: (items, note about the fetch).
 
-    It takes ``on_item``, called with each race as soon as it is read.
+    It takes ``on_item``, called with each race as soon as it is read, or
+    ``on_files``, to build the snapshots elsewhere (see :func:`live.collect`).
     """
     if source == "file":
-        return lambda on_item=None: (_read_inputs(inputs), None)
+        return lambda on_item=None, on_files=None: (_read_inputs(inputs), None)
     from .sources import live  # only the Sirekap paths need the HTTP stack
 
     selection = live.Selection.parse(races, provinces)
 
-    def load(on_item: Callable | None = None) -> tuple[list, str | None]:
+    def load(on_item: Callable | None = None, on_files: Callable | None = None) -> tuple[list, str | None]:
         bar = _ProgressBar("Fetching races" if source == "sirekap" else "Reading races")
         try:
             if source == "sirekap":
                 url = base_url or DEFAULT_BASE_URL
-                run = live.fetch_live(url, selection, settings=settings, cache=cache, progress=bar, on_item=on_item)
+                run = live.fetch_live(url, selection, settings=settings, cache=cache, progress=bar, on_item=on_item,
+                                      on_files=on_files)
                 return run.items, _fetch_note("fetched", run.stats, url)
-            run = live.replay_archive(archive, selection, progress=bar, on_item=on_item)  # type: ignore[arg-type]
+            run = live.replay_archive(archive, selection, progress=bar,  # type: ignore[arg-type]
+                                      on_item=on_item, on_files=on_files)
             return run.items, None
         finally:
             bar.close()

@@ -2,8 +2,9 @@
 
 A national run is bound by the HTTP client, which keeps the main process busy
 while the other CPUs mostly wait. A :class:`Drafter` hands each race to a
-helper process as soon as its files are in; the helper validates it, decides
-its story, renders and audits the article and draws its chart, with stand-ins
+helper process as soon as its files are in; the helper builds its snapshot
+(parsing the tally), validates it, decides its story, renders and audits the
+article and draws its chart, with stand-ins
 for the two things only the whole run knows (Baca Juga links and the run's
 time; see :mod:`generator.drafts`). :func:`~generator.pipeline.generate` then
 finds that work in its memo and only links the races, puts the links and time
@@ -30,7 +31,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config import Config
 from .drafts import make_draft
@@ -42,6 +43,9 @@ from .pipeline import Report, as_run, generate, place, prepare
 from .render import Renderer
 from .writer import Writer
 
+if TYPE_CHECKING:
+    from .sources.live import RaceFiles
+
 try:
     import fcntl
 except ImportError:  # Windows: pipes keep their default size
@@ -50,7 +54,7 @@ except ImportError:  # Windows: pipes keep their default size
 #: Seconds to wait for the helpers' drafts at the end of a fetch before doing without.
 COLLECT_TIMEOUT = 120.0
 POLL = 0.2
-#: Helpers run at a lower priority: they use CPU the fetch leaves idle.
+#: Where there is no idle scheduling class, helpers run at this nice value instead.
 NICENESS = 10
 F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)  # Linux
 PIPE_BYTES = 1 << 20
@@ -76,26 +80,44 @@ def _context() -> Any:
     return multiprocessing.get_context("spawn")
 
 
+def _lower_priority() -> None:
+    """Spare CPU only: the fetch (and a server on the same machine answering it) come first.
+
+    Linux's idle scheduling class runs a helper only when a CPU would
+    otherwise be idle, and gives the CPU back at once when the fetch wakes up;
+    elsewhere a lower nice value does much the same, less strictly.
+    """
+    with contextlib.suppress(OSError, AttributeError):  # Linux only
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+        return
+    with contextlib.suppress(OSError, AttributeError):  # no os.nice on Windows
+        os.nice(NICENESS)
+
+
 def _serve(tasks: Any, results: Any, config: Config, phrases: Phrases, out: Path, strict: bool,
            now: datetime | None) -> None:
-    """A helper's loop: draft each snapshot received until told to stop, then send the drafts."""
-    with contextlib.suppress(OSError, AttributeError):  # no os.nice on Windows
-        os.nice(NICENESS)  # spare CPU only: the fetch (and the server answering it) come first
+    """A helper's loop: draft each race received until told to stop, then send the drafts."""
+    _lower_priority()
     renderer = Renderer(config)
     writer = Writer(out)
     manifest = load_manifest(writer)
     drafted = []
-    while (snap := tasks.recv()) is not None:
+    while (item := tasks.recv()) is not None:
         try:
-            drafted.append(_draft_one(snap, config, phrases, renderer, writer, manifest, strict, now))
-        except Exception:  # noqa: BLE001 - the main process works this race out itself, with the real message
+            snap = item if isinstance(item, RaceSnapshot) else item.snapshot()  # RaceFiles
+        except Exception:  # noqa: BLE001 - the main process builds it again, with the real message
             continue
-    results.send([entry for entry in drafted if entry is not None])
+        try:
+            entry = _draft_one(snap, config, phrases, renderer, writer, manifest, strict, now)
+        except Exception:  # noqa: BLE001 - the main process works this race out itself, with the real message
+            entry = None
+        drafted.append((snap.race, snap if snap is not item else None, entry))
+    results.send(drafted)
 
 
 def _draft_one(snap: RaceSnapshot, config: Config, phrases: Phrases, renderer: Renderer, writer: Writer,
                manifest: dict, strict: bool, now: datetime | None) -> tuple | None:
-    """(race, memo entry, slug) for one snapshot, as :func:`~generator.pipeline.prepare` keys it."""
+    """(memo entry, slug) for one snapshot, as :func:`~generator.pipeline.prepare` keys it."""
     snap = as_run(snap, config)  # as generate() keys it
     if not snap.has_data:
         return None
@@ -108,7 +130,7 @@ def _draft_one(snap: RaceSnapshot, config: Config, phrases: Phrases, renderer: R
         prepared.draft = make_draft(placed.story, placed.snapshot, renderer, config, chart=placed.chart is not None,
                                     existing=placed.existing, aliases=placed.aliases, flags=placed.flags)
         prepared.snapshot = None  # type: ignore[assignment]  # the main process has it (see prepare)
-    return snap.race, (key, prepared), memo["_slugs"][snap.race]
+    return (key, prepared), memo["_slugs"][snap.race]
 
 
 def _roomy(connection: Any) -> Any:
@@ -125,8 +147,12 @@ class Drafter:
     source's ``on_item`` and :meth:`collect` as ``generate(memo=...)``::
 
         with Drafter(config, out, processes=1) as drafter:
-            run = fetch_live(url, selection, on_item=drafter.submit)
-            report = generate(run.items, config, out, memo=drafter.collect())
+            run = fetch_live(url, selection, on_files=drafter.submit)
+            memo = drafter.collect()
+            report = generate(build(run.items, drafter.built), config, out, memo=memo)
+
+    A race handed over as :class:`~generator.sources.live.RaceFiles` has its
+    snapshot built by the helper too; :attr:`built` holds those snapshots.
 
     ``now`` is the run's ``--now``, if given; without it the front matter is
     drafted with a stand-in time, and the race's own time decides where a file
@@ -140,6 +166,8 @@ class Drafter:
         self._helpers: list[tuple[Any, Any, Any]] = []  # (process, tasks sender, results receiver)
         self._next = 0
         self._memo: dict | None = None
+        #: Snapshots the helpers built from the :class:`RaceFiles` they were given, by race.
+        self.built: dict[str, RaceSnapshot] = {}
         if self.count <= 0:
             return
         context = _context()
@@ -154,9 +182,9 @@ class Drafter:
             result_in.close()
             self._helpers.append((proc, _roomy(task_in), result_out))
 
-    def submit(self, item: RaceSnapshot | DataError) -> None:
+    def submit(self, item: RaceFiles | RaceSnapshot | DataError) -> None:
         """Hand a race to a helper (anything else is left to the main process)."""
-        if not self._helpers or self._memo is not None or not isinstance(item, RaceSnapshot):
+        if not self._helpers or self._memo is not None or isinstance(item, DataError):
             return
         _, tasks, _ = self._helpers[self._next % len(self._helpers)]
         self._next += 1
@@ -178,16 +206,22 @@ class Drafter:
                     break  # a helper died or hangs: the races it held are worked out in this process
             else:
                 with contextlib.suppress(EOFError, OSError):
-                    for race, entry, slug in results.recv():
-                        memo["_slugs"][race] = slug
-                        memo[race] = entry
+                    for race, built, drafted in results.recv():
+                        if built is not None:
+                            self.built[race] = built
+                        if drafted is not None:
+                            memo[race], memo["_slugs"][race] = drafted
         self.close()
         return memo
 
     def _stop(self) -> None:
-        for _, tasks, _ in self._helpers:
+        for proc, tasks, _ in self._helpers:
             with contextlib.suppress(OSError):
                 tasks.send(None)
+            # The fetch is over and the main process waits for what is left: full speed,
+            # even on a machine busy with other work.
+            with contextlib.suppress(OSError, AttributeError, ValueError, TypeError):
+                os.sched_setscheduler(proc.pid, os.SCHED_OTHER, os.sched_param(0))
 
     def close(self, *, wait: float = 5.0) -> None:
         """Stop the helpers; one still busy after ``wait`` seconds is ended."""
@@ -227,7 +261,7 @@ def _fewer_collections() -> Iterator[None]:
 
 
 def read_and_generate(
-    load: Callable[[Callable[[RaceSnapshot | DataError], None]], list],
+    load: Callable[[Callable[[RaceFiles], None] | None], list],
     config: Config,
     out: Path,
     *,
@@ -235,11 +269,16 @@ def read_and_generate(
     strict: bool = False,
     processes: int | None = None,
 ) -> Report:
-    """``load(on_item)`` reads a source; its races are drafted by helpers as they arrive, then generated.
+    """``load(on_files)`` reads a source; its races are built and drafted by helpers as they arrive, then generated.
 
-    What ``newsgen generate`` does for the Sirekap and archive sources; with
-    ``processes=0`` it is ``generate(load(None), ...)``.
+    ``load`` is given ``on_files`` when there are helpers (see
+    :func:`~generator.sources.live.collect`), else None. What ``newsgen
+    generate`` does for the Sirekap and archive sources; with ``processes=0``
+    it is ``generate(load(None), ...)``.
     """
+    from .sources.live import build  # the HTTP stack is loaded by then (the sources that hand over files)
+
     with _fewer_collections(), Drafter(config, out, strict=strict, now=now, processes=processes) as drafter:
-        items = load(drafter.submit)
-        return generate(items, config, out, now=now, strict=strict, memo=drafter.collect())
+        items = load(drafter.submit if drafter.count > 0 else None)
+        memo = drafter.collect()
+        return generate(build(items, drafter.built), config, out, now=now, strict=strict, memo=memo)

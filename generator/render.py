@@ -51,6 +51,7 @@ def _environment(folder: Path | None, *, sandboxed: bool) -> Environment:
         lstrip_blocks=True,
         autoescape=False,
         finalize=_finalize,
+        auto_reload=False,  # a Renderer serves one run (or one watch): no stat of every template per article
     )
     env.filters.update(votes=format_votes, percent=format_percent, words=count_words, ordinal=ordinal)
     env.filters["safe"] = Markup

@@ -20,14 +20,19 @@ from generator.output import Existing
 from generator.phrases import Phrases
 from generator.pipeline import generate, place, prepare
 from generator.render import Renderer
+from generator.sources import live
 from generator.sources.files import read_file
 from generator.story import Link
 from generator.writer import Writer
 
 from .conftest import EXAMPLE_DATA, REPO
+from .support.sirekap_server import SirekapServer
+from .test_live import FAST as LIVE_FAST
+from .test_live import KALTIM_RACES, make_kaltim_tree, needs_shared
 from .test_output import changed_kaltim
 
 SCENARIOS = sorted((REPO / "tests" / "scenarios").glob("*.yaml"))
+NOW = datetime.fromisoformat("2024-11-28T12:00:00+08:00")
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -47,9 +52,7 @@ def drafted_in_process(items: list, out: Path, now: datetime | None = None) -> d
     for item in items:
         entry = helpers._draft_one(item, config, phrases, renderer, writer, {}, False, now)
         if entry is not None:
-            race, value, slug = entry
-            memo["_slugs"][race] = slug
-            memo[race] = value
+            memo[item.race], memo["_slugs"][item.race] = entry
     return memo
 
 
@@ -111,10 +114,9 @@ def test_helper_processes_give_the_same_articles(tmp_path, monkeypatch, start):
 
 def test_read_and_generate_without_helpers_is_generate(tmp_path):
     items = read_file(EXAMPLE_DATA)
-    seen: list = []
-    report = read_and_generate(lambda on_item: [seen.append(i) or on_item(i) or i for i in items],
-                               load_config(), tmp_path, processes=0)
-    assert len(seen) == 3 and len(report.written) == 3
+    given: list = []
+    report = read_and_generate(lambda on_files: given.append(on_files) or items, load_config(), tmp_path, processes=0)
+    assert given == [None] and len(report.written) == 3  # without helpers the source builds its snapshots
 
 
 def test_a_helper_that_dies_costs_only_speed(tmp_path):
@@ -222,3 +224,28 @@ def test_user_templates_are_never_drafted(kaltim, tmp_path):
     renderer = Renderer(config, templates=templates)
     assert make_draft(work.story, work.snapshot, renderer, config, chart=True, existing=None,
                       aliases=(), flags=()) is None
+
+
+@needs_shared
+def test_helpers_build_the_snapshots_of_a_live_fetch(tmp_path):
+    """Races handed over as files are built and drafted by the helpers; a bad file is held back as without them."""
+    root = make_kaltim_tree(tmp_path / "tree")
+    tally = root / "pilkada/hhcw/pkwkk/64/6472.json"
+    tally.write_text(tally.read_text(encoding="utf-8").replace('"tungsura"', '"tungsura_"'), encoding="utf-8")
+    outs = {}
+    with SirekapServer(root) as server:
+        server.fault("/pilkada/hhcw/pkwkk/64/6402.json", "html")
+        selection = live.Selection.parse((), ("64",))
+        plain = live.fetch_live(server.url, selection, settings=LIVE_FAST).items
+        outs["plain"] = generate(plain, load_config(), tmp_path / "plain", now=NOW)
+        with Drafter(load_config(), tmp_path / "drafted", processes=2, now=NOW) as drafter:
+            handed = live.fetch_live(server.url, selection, settings=LIVE_FAST, on_files=drafter.submit).items
+            memo = drafter.collect()
+        built = live.build(handed, drafter.built)
+        outs["drafted"] = generate(built, load_config(), tmp_path / "drafted", now=NOW, memo=memo)
+    assert all(isinstance(item, live.RaceFiles) for item in handed) and len(handed) == len(KALTIM_RACES)
+    # The two bad files fail in the helpers; the main process builds them again for the message.
+    assert sorted(drafter.built) == sorted(set(KALTIM_RACES) - {"pkwkk/6472", "pkwkk/6402"})
+    assert [repr(item) for item in built] == [repr(item) for item in plain]
+    assert outs["drafted"].held_back == outs["plain"].held_back and len(outs["plain"].held_back) == 2
+    assert tree(tmp_path / "drafted") == tree(tmp_path / "plain")
