@@ -273,23 +273,22 @@ def build(items: Iterable[RaceSnapshot | DataError | RaceFiles],
 async def _race(loader: _Loader, masters: Masters, race: str) -> RaceFiles:
     kind, code = race.split("/")
     province = code[:2]
+    if kind == GOVERNOR:  # province names; kab/kota names
+        names_path, children_path = sirekap.wilayah_path(GOVERNOR), sirekap.wilayah_path(GOVERNOR, province)
+    else:  # kab/kota names; kecamatan names
+        names_path, children_path = (sirekap.wilayah_path(GOVERNOR, province),
+                                     sirekap.wilayah_path(REGIONAL, province, code))
+    # All three files are asked for at once, so races complete one by one from the start
+    # of a fetch (were the name lists asked for only when parsed, every tally would go first).
     tally_task = loader.fetch(sirekap.tally_path(race))
-    if kind == GOVERNOR:
-        fetched, provinces, children = await _first_error(
-            tally_task,
-            loader.parsed(sirekap.wilayah_path(GOVERNOR), sirekap.parse_wilayah),
-            loader.optional(sirekap.wilayah_path(GOVERNOR, province), sirekap.parse_wilayah),
-        )
-        names_path = sirekap.wilayah_path(GOVERNOR)
-        region_name = provinces.get(code)
-    else:
-        fetched, kabs, children = await _first_error(
-            tally_task,
-            loader.parsed(sirekap.wilayah_path(GOVERNOR, province), sirekap.parse_wilayah),
-            loader.optional(sirekap.wilayah_path(REGIONAL, province, code), sirekap.parse_wilayah),
-        )
-        names_path = sirekap.wilayah_path(GOVERNOR, province)
-        region_name = kabs.get(code)
+    loader.fetch(names_path)
+    loader.fetch(children_path)
+    fetched, names, children = await _first_error(
+        tally_task,
+        loader.parsed(names_path, sirekap.parse_wilayah),
+        loader.optional(children_path, sirekap.parse_wilayah),
+    )
+    region_name = names.get(code)
     if region_name is None:
         names_url = loader.fetch(names_path).result().url  # fetched already: it was just parsed
         raise DataError(f"region {code} is not in this list of region names; the race cannot be named",
