@@ -18,7 +18,7 @@ a byte of the output (``tests/test_drafts.py`` checks that on every race).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from .audit import audit_article, story_exempt
@@ -66,7 +66,7 @@ def make_draft(story: Story, snapshot: RaceSnapshot, renderer: Renderer, config:
     """Draft a placed race (None when the templates are a user's: they may use links in other ways)."""
     if not renderer.builtin:
         return None
-    story = replace(story, links=PLACEHOLDERS[: config.publication.baca_juga_max])
+    story = story.evolve(links=PLACEHOLDERS[: config.publication.baca_juga_max])
     body = renderer.body(story)
     head = article_head(story, snapshot, config, now=DRAFT_NOW, existing=existing, aliases=aliases, flags=flags)
     svg = render_chart(snapshot, title=story.headline) if chart else None
@@ -75,7 +75,7 @@ def make_draft(story: Story, snapshot: RaceSnapshot, renderer: Renderer, config:
 
 def fill_links(draft: Draft, story: Story) -> str | None:
     """The draft's body with the story's real links, or None when the draft does not fit the story."""
-    if len(story.links) != len(draft.story.links) or replace(story, links=draft.story.links) != draft.story:
+    if len(story.links) != len(draft.story.links) or story.evolve(links=draft.story.links) != draft.story:
         return None
     body = draft.body
     for placeholder, link in zip(draft.story.links, story.links, strict=True):

@@ -276,7 +276,8 @@ def read_and_generate(
     generate`` does for the Sirekap and archive sources; with ``processes=0``
     it is ``generate(load(None), ...)``.
     """
-    from .sources.live import build  # the HTTP stack is loaded by then (the sources that hand over files)
+    # Imported here: by now the sources that hand over files have loaded the HTTP stack.
+    from .sources.live import build
 
     with _fewer_collections(), Drafter(config, out, strict=strict, now=now, processes=processes) as drafter:
         items = load(drafter.submit if drafter.count > 0 else None)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from .config import Config
 from .story import Link, Story
 
@@ -57,5 +55,5 @@ def link_stories(stories: list[Story], config: Config) -> list[Story]:
             if len(chosen) >= limit:
                 break
         links = tuple(Link(other.headline, link_url(other, config)) for other in chosen)
-        out.append(replace(story, links=links))
+        out.append(story.evolve(links=links))
     return out

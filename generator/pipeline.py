@@ -246,7 +246,7 @@ def place(item: RaceWork, config: Config, now: datetime, old_entry: dict) -> Non
     date = existing.date if existing and existing.date else now.isoformat()
     place = placement(story.slug, config, date)
     if place.chart_url:
-        story = replace(story, chart=ChartRef(place.chart_url, chart_alt_text(snap, story.race_short)))
+        story = story.evolve(chart=ChartRef(place.chart_url, chart_alt_text(snap, story.race_short)))
     aliases = existing.aliases if existing else ()
     old_slug = old_entry.get("slug")
     if old_slug and old_slug != story.slug:

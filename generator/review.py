@@ -187,7 +187,7 @@ def md_cell(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
 
 
-def _markdown(ordered: list[ReviewEntry], generated_at: datetime) -> str:
+def _markdown(ordered: list[ReviewEntry], cells_of: list[list[str]], generated_at: datetime) -> str:
     lines = [
         f"# {PAGE_TITLE}",
         "",
@@ -196,8 +196,8 @@ def _markdown(ordered: list[ReviewEntry], generated_at: datetime) -> str:
         "| " + " | ".join(HEADINGS) + " |",
         "|" + "---|" * len(HEADINGS),
     ]
-    for entry in ordered:
-        cells = [md_cell(c) for c in _cells(entry)]
+    for entry, plain in zip(ordered, cells_of, strict=True):
+        cells = [md_cell(c) for c in plain]
         if entry.headline and entry.path:
             cells[1] = f"[{cells[1]}]({_href(entry.path)})"
         lines.append("| " + " | ".join(cells) + " |")
@@ -221,7 +221,7 @@ def _e(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def _html(ordered: list[ReviewEntry], generated_at: datetime) -> str:
+def _html(ordered: list[ReviewEntry], cells_of: list[list[str]], generated_at: datetime) -> str:
     out = [
         "<!doctype html>",
         '<html lang="id">',
@@ -241,8 +241,8 @@ def _html(ordered: list[ReviewEntry], generated_at: datetime) -> str:
         "</thead>",
         "<tbody>",
     ]
-    for entry in ordered:
-        cells = [_e(c) for c in _cells(entry)]
+    for entry, plain in zip(ordered, cells_of, strict=True):
+        cells = [_e(c) for c in plain]
         if entry.data_time:
             cells[0] = f'<time datetime="{_e(entry.data_time.isoformat())}">{cells[0]}</time>'
         if entry.headline and entry.path:
@@ -262,4 +262,5 @@ def build_review(entries: list[ReviewEntry], *, generated_at: datetime) -> tuple
     if generated_at.tzinfo is None:
         raise ValueError("generated_at needs a time zone")
     ordered = order_entries(entries)
-    return _markdown(ordered, generated_at), _html(ordered, generated_at)
+    cells_of = [_cells(entry) for entry in ordered]
+    return _markdown(ordered, cells_of, generated_at), _html(ordered, cells_of, generated_at)

@@ -160,6 +160,19 @@ class Story:
     chart: ChartRef | None = None
     links: tuple[Link, ...] = field(default=())
 
+    def evolve(self, **changes: object) -> Story:
+        """A copy with ``changes``: :func:`dataclasses.replace` without running ``__init__`` again.
+
+        A run copies every story several times (chart, links, drafts) and the
+        full constructor of this many fields was a noticeable part of that.
+        """
+        unknown = set(changes) - set(self.__dataclass_fields__)
+        if unknown:
+            raise TypeError(f"Story has no field {', '.join(sorted(unknown))}")
+        copy = object.__new__(Story)
+        copy.__dict__.update(self.__dict__, **changes)
+        return copy
+
 
 def slugify(text: str) -> str:
     """Stable ASCII slug: ``Pilgub Kaltim 2024`` -> ``pilgub-kaltim-2024``."""

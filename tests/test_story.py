@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from generator.links import link_stories
 from generator.phrases import Phrases
 from generator.pipeline import apply_overrides
 from generator.sources.files import read_file
-from generator.story import Previous, build_story, slugify
+from generator.story import Link, Previous, build_story, slugify
 
 from .conftest import EXAMPLE_DATA, REPO
 
@@ -221,3 +223,12 @@ def test_progress_kinds(config, reported, kind):
     from .test_models import snapshot
 
     assert progress_kind(snapshot(tps_reported=reported), config) == kind  # 20% of 6.274 = 1.254,8
+
+
+def test_evolve_is_replace_without_the_constructor(stories):
+    story = stories["pkwkp/64"]
+    links = (Link("Judul", "/x/"),)
+    assert story.evolve(links=links) == dataclasses.replace(story, links=links)
+    assert story.evolve(links=links) is not story and story.links != links  # the original is left alone
+    with pytest.raises(TypeError, match="no field headlines"):
+        story.evolve(headlines="x")
