@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from .errors import OutputError
 from .yamlsafe import dump_block, safe_load
@@ -32,20 +32,41 @@ def split_front_matter(text: str) -> tuple[dict, str]:
     return safe_load(head) or {}, body
 
 
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+
+
+def _temporary(path: Path) -> tuple[int, str]:
+    """A new temporary file beside ``path`` (its folder made when missing): (descriptor, name).
+
+    Named after the file and this process, which is enough for one writer per
+    folder; a name left over by a crashed run falls back to a random one.
+    """
+    tmp = f"{path.parent}{os.sep}.{path.name}.{os.getpid()}.tmp"
+    try:
+        return os.open(tmp, _CREATE, 0o644), tmp
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return os.open(tmp, _CREATE, 0o644), tmp
+    except FileExistsError:
+        return tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+
+
 def atomic_write(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically (never a half-written file).
 
     A temporary file in the same folder, renamed over the target: readers (the
     CMS, a web server) see the old file or the new one, never a mix. No fsync:
     a power cut may lose the newest version, which the next run writes again.
+    The file is readable by all (0644) whatever the umask, for the web server.
     """
-    if not path.parent.is_dir():
-        path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = _temporary(path)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-        os.chmod(tmp, 0o644)
+            if hasattr(os, "fchmod"):
+                os.fchmod(handle.fileno(), 0o644)
+            else:  # Windows
+                os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -65,10 +86,10 @@ class Writer:
         Checked on the path's text (no absolute paths, no ``..``, no backslashes):
         fast, and independent of what is on disk.
         """
-        pure = PurePosixPath(relative)
-        if not relative or pure.is_absolute() or ".." in pure.parts or "\\" in relative or "\0" in relative:
+        if (not relative or relative.startswith("/") or ".." in relative.split("/") or "\\" in relative
+                or "\0" in relative):
             raise OutputError(f"refusing to write {relative!r}: outside the output folder {self.folder}")
-        return self.folder.joinpath(*pure.parts)
+        return self.folder / relative
 
     def write_text(self, relative: str, text: str) -> tuple[Path, bool]:
         """Write a text file; returns (path, changed). Unchanged files are not touched."""

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import os
+import stat
+
 import pytest
 
 from generator.errors import OutputError
@@ -40,3 +43,21 @@ def test_same_path_twice_is_refused(tmp_path):
     writer.write_text("a.md", "x")
     with pytest.raises(OutputError, match="written twice"):
         writer.write_text("a.md", "y")
+
+
+def test_a_temporary_file_left_by_a_crash_is_no_obstacle(tmp_path):
+    stale = tmp_path / f".a.md.{os.getpid()}.tmp"
+    stale.write_text("half a file")
+    path, changed = Writer(tmp_path).write_text("a.md", "whole\n")
+    assert changed and path.read_text() == "whole\n"
+    assert stale.read_text() == "half a file"  # not ours to remove: it may belong to another run
+
+
+def test_files_are_readable_by_all_whatever_the_umask(tmp_path):
+    before = os.umask(0o077)
+    try:
+        path, _ = Writer(tmp_path).write_text("sub/dir/a.md", "x\n")
+    finally:
+        os.umask(before)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    assert sorted(p.name for p in path.parent.iterdir()) == ["a.md"]
