@@ -279,7 +279,11 @@ def read_and_generate(
     # Imported here: by now the sources that hand over files have loaded the HTTP stack.
     from .sources.live import build
 
-    with _fewer_collections(), Drafter(config, out, strict=strict, now=now, processes=processes) as drafter:
+    phrases = Phrases.load()
+    with _fewer_collections(), Drafter(config, out, phrases=phrases, strict=strict, now=now,
+                                       processes=processes) as drafter:
         items = load(drafter.submit if drafter.count > 0 else None)
+        renderer = Renderer(config)  # while the helpers finish their last drafts
         memo = drafter.collect()
-        return generate(build(items, drafter.built), config, out, now=now, strict=strict, memo=memo)
+        return generate(build(items, drafter.built), config, out, now=now, strict=strict, memo=memo,
+                        renderer=renderer, phrases=phrases)
