@@ -203,6 +203,24 @@ def test_whole_province_fetches_each_file_once(server):
     assert all(server.count(r.path) == 1 for r in server.requests)
 
 
+def test_races_complete_one_by_one(server):
+    """A race's name lists are asked for next to its tally, so races are ready from the start of a fetch."""
+    one_at_a_time = FetchSettings(concurrency=1, backoff_base=0.001, max_attempts=3, timeout=5)
+
+    async def run() -> None:
+        async with build_client(one_at_a_time) as client:
+            fetcher = Fetcher(client, server.url, settings=one_at_a_time)
+            await live.collect(fetcher, live.Selection.parse(provinces=["64"]))
+
+    asyncio.run(run())
+    paths = [r.path for r in server.requests if not r.path.startswith("/pilkada/paslon/")]
+    assert paths[:6] == [
+        "/pilkada/hhcw/pkwkk/64/6401.json", "/wilayah/pilkada/pkwkp/64.json", "/wilayah/pilkada/pkwkk/64/6401.json",
+        "/pilkada/hhcw/pkwkk/64/6402.json", "/wilayah/pilkada/pkwkk/64/6402.json",
+        "/pilkada/hhcw/pkwkk/64/6403.json",
+    ]
+
+
 def test_kecamatan_names_give_the_breakdown(server, tree):
     rows = json.loads((tree / "pilkada/hhcw/pkwkk/64/6472.json").read_bytes())["tungsura"]["table"]
     kec = [{"nama": f"KECAMATAN {code}", "id": int(code), "kode": code, "tingkat": 3} for code in rows]
