@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import shutil
 import time
 from dataclasses import replace
@@ -249,3 +250,16 @@ def test_helpers_build_the_snapshots_of_a_live_fetch(tmp_path):
     assert [repr(item) for item in built] == [repr(item) for item in plain]
     assert outs["drafted"].held_back == outs["plain"].held_back and len(outs["plain"].held_back) == 2
     assert tree(tmp_path / "drafted") == tree(tmp_path / "plain")
+
+
+@pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="Linux's idle scheduling class only")
+def test_helpers_use_idle_cpu_during_the_fetch_and_full_speed_after(tmp_path):
+    with Drafter(load_config(), tmp_path, processes=1) as drafter:
+        pid = drafter._helpers[0][0].pid
+        deadline = time.monotonic() + 10
+        while os.sched_getscheduler(pid) != os.SCHED_IDLE and time.monotonic() < deadline:
+            time.sleep(0.01)  # the helper lowers its own priority as it starts
+        assert os.sched_getscheduler(pid) == os.SCHED_IDLE
+        drafter._stop()  # the fetch is over: what is left is waited for
+        assert os.sched_getscheduler(pid) == os.SCHED_OTHER
+        assert drafter.collect() == {"_slugs": {}}
