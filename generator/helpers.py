@@ -4,19 +4,20 @@ A national run is bound by the HTTP client, which keeps the main process busy
 while the other CPUs mostly wait. A :class:`Drafter` hands each race to a
 helper process as soon as its files are in; the helper builds its snapshot
 (parsing the tally), validates it, decides its story, renders and audits the
-article and draws its chart, with stand-ins
-for the two things only the whole run knows (Baca Juga links and the run's
-time; see :mod:`generator.drafts`). :func:`~generator.pipeline.generate` then
-finds that work in its memo and only links the races, puts the links and time
-in and writes the files. A draft that no longer fits (the article on disk
-changed meanwhile, other links than expected) is worked out again, so the
-output is byte for byte what a run without helpers writes.
+article and draws its chart, with stand-ins for the two things only the whole
+run knows (Baca Juga links and the run's time; see :mod:`generator.drafts`).
+:func:`~generator.pipeline.generate` then finds that work in its memo and only
+links the races, puts the links and time in and writes the files. A draft
+that no longer fits (the article on disk changed meanwhile, other links than
+expected) is worked out again, so the output is byte for byte what a run
+without helpers writes.
 
-Helpers run at a lower priority, so they take CPU time the fetch leaves idle.
-They are forked when that is safe (Linux, no other thread running), else
-spawned; either way they start before the fetch does. A helper that fails or
-dies costs only speed: the races it did not draft are worked out in the main
-process, with the same messages.
+Helpers run at the lowest priority (Linux's idle scheduling class), so they
+take only CPU time the fetch leaves idle; once the fetch is over they run at
+normal priority. They are forked when that is safe (Linux, no other thread
+running), else spawned; either way they start before the fetch does. A
+helper that fails or dies costs only speed: the races it did not draft are
+worked out in the main process, with the same messages.
 """
 
 from __future__ import annotations
@@ -144,7 +145,7 @@ class Drafter:
     """Helper processes that draft the races a fetch delivers (see the module docs).
 
     Use as a context manager around the fetch; pass :meth:`submit` as the
-    source's ``on_item`` and :meth:`collect` as ``generate(memo=...)``::
+    source's ``on_files`` and :meth:`collect` as ``generate(memo=...)``::
 
         with Drafter(config, out, processes=1) as drafter:
             run = fetch_live(url, selection, on_files=drafter.submit)
