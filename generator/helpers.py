@@ -277,13 +277,14 @@ def read_and_generate(
     generate`` does for the Sirekap and archive sources; with ``processes=0``
     it is ``generate(load(None), ...)``.
     """
-    # Imported here: by now the sources that hand over files have loaded the HTTP stack.
-    from .sources.live import build
-
     phrases = Phrases.load()
     with _fewer_collections(), Drafter(config, out, phrases=phrases, strict=strict, now=now,
                                        processes=processes) as drafter:
         items = load(drafter.submit if drafter.count > 0 else None)
+        # Imported after the read: only the live and archive sources hand over RaceFiles,
+        # and they have loaded the HTTP stack by then (this module does not need it).
+        from .sources.live import build
+
         renderer = Renderer(config)  # while the helpers finish their last drafts
         memo = drafter.collect()
         return generate(build(items, drafter.built), config, out, now=now, strict=strict, memo=memo,
