@@ -72,11 +72,20 @@ def _scalar(value: object) -> str:
     if type(value) is int:
         return str(value)
     if type(value) is str:
-        if (len(value) <= _PLAIN_MAX and _PLAIN.fullmatch(value)
-                and _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) == _STR_TAG):
-            return value
-        return _quoted(value)
+        return _string(value)
     raise _Unusual
+
+
+@lru_cache(maxsize=8192)
+def _string(value: str) -> str:
+    """A string scalar: as it is when plain-safe, else as PyYAML quotes it.
+
+    Cached: keys, tags, categories and names come back in every article of a run.
+    """
+    if (len(value) <= _PLAIN_MAX and _PLAIN.fullmatch(value)
+            and _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) == _STR_TAG):
+        return value
+    return _quoted(value)
 
 
 def _mapping(data: dict, indent: str, out: list[str]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import shutil
@@ -118,6 +119,27 @@ def test_read_and_generate_without_helpers_is_generate(tmp_path):
     given: list = []
     report = read_and_generate(lambda on_files: given.append(on_files) or items, load_config(), tmp_path, processes=0)
     assert given == [None] and len(report.written) == 3  # without helpers the source builds its snapshots
+
+
+def test_the_garbage_collector_is_off_during_a_run_and_restored_after(tmp_path):
+    items = read_file(EXAMPLE_DATA)
+    seen: list = []
+
+    def load(on_files):
+        seen.append((gc.isenabled(), gc.get_freeze_count() > 0))
+        return items
+
+    assert gc.isenabled()
+    read_and_generate(load, load_config(), tmp_path, processes=0)
+    assert seen == [(False, True)]
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+
+    def failing(on_files):
+        raise RuntimeError("network down")
+
+    with pytest.raises(RuntimeError):
+        read_and_generate(failing, load_config(), tmp_path, processes=0)
+    assert gc.isenabled() and gc.get_freeze_count() == 0
 
 
 def test_a_helper_that_dies_costs_only_speed(tmp_path):

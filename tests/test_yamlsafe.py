@@ -70,6 +70,7 @@ def test_only_strings_that_need_quotes_go_through_pyyaml(monkeypatch):
     asked = []
     monkeypatch.setattr(yamlsafe, "dump", lambda data: asked.append(data) or dump(data))
     yamlsafe._quoted.cache_clear()
+    yamlsafe._string.cache_clear()
     dump_block(FRONT_MATTER)
     assert sorted(item for [item] in asked) == sorted([
         FRONT_MATTER["date"], FRONT_MATTER["summary"], "1", "2", "2024-11-28T09:00:00+07:00",
