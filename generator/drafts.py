@@ -52,6 +52,7 @@ class Draft:
     existing: Existing | None
     aliases: tuple[str, ...]
     flags: tuple[str, ...]
+    story_repr: str  # repr(story), for the run's fingerprint of the linked story (see story_repr)
 
 
 def audit(story: Story, body: str, snapshot: RaceSnapshot, renderer: Renderer) -> tuple[str, ...]:
@@ -70,12 +71,31 @@ def make_draft(story: Story, snapshot: RaceSnapshot, renderer: Renderer, config:
     body = renderer.body(story)
     head = article_head(story, snapshot, config, now=DRAFT_NOW, existing=existing, aliases=aliases, flags=flags)
     svg = render_chart(snapshot, title=story.headline) if chart else None
-    return Draft(story, head, body, audit(story, body, snapshot, renderer), svg, existing, aliases, flags)
+    return Draft(story, head, body, audit(story, body, snapshot, renderer), svg, existing, aliases, flags,
+                 repr(story))
+
+
+def fits(draft: Draft, story: Story) -> bool:
+    """True when ``story`` is the drafted story but for its links (as many of them)."""
+    return len(story.links) == len(draft.story.links) and story.evolve(links=draft.story.links) == draft.story
+
+
+def story_repr(draft: Draft, story: Story) -> str | None:
+    """``repr(story)`` made from the draft's, or None when the draft does not fit the story.
+
+    The drafted story differs from the linked one only in its links, so only the
+    placeholder links' spelling is swapped for the real ones' (a repr costs a
+    run's main process about 40 µs a story).
+    """
+    placeholders = repr(draft.story.links)
+    if not fits(draft, story) or draft.story_repr.count(placeholders) != 1:
+        return None
+    return draft.story_repr.replace(placeholders, repr(story.links))
 
 
 def fill_links(draft: Draft, story: Story) -> str | None:
     """The draft's body with the story's real links, or None when the draft does not fit the story."""
-    if len(story.links) != len(draft.story.links) or story.evolve(links=draft.story.links) != draft.story:
+    if not fits(draft, story):
         return None
     body = draft.body
     for placeholder, link in zip(draft.story.links, story.links, strict=True):

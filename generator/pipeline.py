@@ -15,7 +15,7 @@ from pathlib import Path
 from . import __version__
 from .chart import chart_alt_text, render_chart
 from .config import Config, RaceNotes
-from .drafts import Draft, audit, finish
+from .drafts import Draft, audit, finish, story_repr
 from .errors import DataError, NewsgenError
 from .links import link_stories
 from .models import RaceSnapshot
@@ -168,9 +168,10 @@ def _by_race(snapshots: list[RaceSnapshot]) -> dict[str, tuple[RaceSnapshot, Rac
     return out
 
 
-def _fingerprint(story: Story, renderer: Renderer) -> str:
+def _fingerprint(story: Story, renderer: Renderer, draft: Draft | None = None) -> str:
     """Everything an article's text depends on: the story, templates, config, version."""
-    return hashlib.sha256(f"{__version__}\x00{renderer.fingerprint}\x00{story!r}".encode()).hexdigest()[:16]
+    text = (draft and story_repr(draft, story)) or repr(story)
+    return hashlib.sha256(f"{__version__}\x00{renderer.fingerprint}\x00{text}".encode()).hexdigest()[:16]
 
 
 @dataclass
@@ -330,7 +331,7 @@ def generate(
             item = races[race]
             item.story = story
             old = old_manifest.get(race, {})
-            item.fingerprint = _fingerprint(story, renderer)
+            item.fingerprint = _fingerprint(story, renderer, item.draft)
             if item.existing and old.get("path") == item.path and old.get("fingerprint") == item.fingerprint:
                 continue  # same data, same links, same templates: not re-rendered
             try:

@@ -15,12 +15,12 @@ import pytest
 
 from generator import helpers
 from generator.config import load_config
-from generator.drafts import DRAFT_NOW, PLACEHOLDERS, fill_links, fill_time, finish, make_draft
+from generator.drafts import DRAFT_NOW, PLACEHOLDERS, fill_links, fill_time, finish, make_draft, story_repr
 from generator.formatting import to_zone
 from generator.helpers import Drafter, read_and_generate
 from generator.output import Existing
 from generator.phrases import Phrases
-from generator.pipeline import generate, place, prepare
+from generator.pipeline import _fingerprint, generate, place, prepare
 from generator.render import Renderer
 from generator.sources import live
 from generator.sources.files import read_file
@@ -198,6 +198,15 @@ def test_the_links_go_where_the_placeholders_were(kaltim):
     assert body is not None and "\0" not in body
     assert "**Baca Juga:** [Sahbirin \\*Unggul\\*](/a/)" in body
     assert Renderer(load_config()).body(replace(work.story, links=links)) == body
+
+
+def test_the_fingerprint_of_a_drafted_story_is_its_own(kaltim):
+    work, draft = kaltim
+    story = replace(work.story, links=(Link("Judul 'lain'\n", "/a/"), Link("B", "/b/")))
+    assert story_repr(draft, story) == repr(story)
+    assert _fingerprint(story, Renderer(load_config()), draft) == _fingerprint(story, Renderer(load_config()))
+    assert story_repr(draft, replace(story, headline="Lain")) is None  # another story: computed afresh
+    assert story_repr(draft, replace(story, links=story.links[:1])) is None
 
 
 def test_a_draft_with_another_number_of_links_is_not_used(kaltim):
