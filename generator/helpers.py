@@ -259,10 +259,14 @@ def _no_collections(*, freeze: bool = False) -> Iterator[None]:
     try:
         yield
     finally:
+        if freeze:
+            # What the run made and kept goes to the oldest generation unscanned, as the
+            # survivors of collections would: else the first young collection after this
+            # scanned every object of the run at once (50 to 100 ms).
+            gc.freeze()
+            gc.unfreeze()
         if enabled:
             gc.enable()
-        if freeze:
-            gc.unfreeze()
 
 
 def read_and_generate(

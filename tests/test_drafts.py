@@ -124,15 +124,20 @@ def test_read_and_generate_without_helpers_is_generate(tmp_path):
 def test_the_garbage_collector_is_off_during_a_run_and_restored_after(tmp_path):
     items = read_file(EXAMPLE_DATA)
     seen: list = []
+    kept: list = []
 
     def load(on_files):
         seen.append((gc.isenabled(), gc.get_freeze_count() > 0))
+        kept.append([object()])  # made during the run and kept after it
         return items
 
+    gc.collect()
     assert gc.isenabled()
     read_and_generate(load, load_config(), tmp_path, processes=0)
     assert seen == [(False, True)]
     assert gc.isenabled() and gc.get_freeze_count() == 0
+    # In the oldest generation, not left for the next young collection to scan with the whole run.
+    assert any(o is kept[0] for o in gc.get_objects(generation=2))
 
     def failing(on_files):
         raise RuntimeError("network down")
