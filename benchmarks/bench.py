@@ -157,9 +157,9 @@ def machine() -> str:
 
 def serve(root: Path) -> None:
     """``--serve ROOT``: serve the tree until stdin closes; print the URL first."""
-    from tests.support.sirekap_server import SirekapServer
+    from tests.support.static_server import StaticServer
 
-    server = SirekapServer(root)
+    server = StaticServer(root)
     server.start()
     print(server.url, flush=True)
     try:
