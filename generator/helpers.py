@@ -26,6 +26,7 @@ import contextlib
 import gc
 import multiprocessing
 import os
+import pickle
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -55,6 +56,10 @@ except ImportError:  # Windows: pipes keep their default size
 #: Seconds to wait for the helpers' drafts at the end of a fetch before doing without.
 COLLECT_TIMEOUT = 120.0
 POLL = 0.2
+#: A helper sends its drafts back once it has this many and no race waits for it ...
+BATCH_IDLE = 8
+#: ... or this many in any case.
+BATCH_MAX = 64
 #: Where there is no idle scheduling class, helpers run at this nice value instead.
 NICENESS = 10
 F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)  # Linux
@@ -95,12 +100,17 @@ def _lower_priority() -> None:
 
 def _serve(tasks: Any, results: Any, config: Config, phrases: Phrases, out: Path, strict: bool,
            now: datetime | None) -> None:
-    """A helper's loop: draft each race received until told to stop, then send the drafts."""
+    """A helper's loop: draft each race received until told to stop; send the drafts as they are done.
+
+    Drafts go back in batches, pickled here while the helper would otherwise
+    wait for work, so little is left to send when the fetch ends; an empty
+    message ends them.
+    """
     _lower_priority()
     renderer = Renderer(config)
     writer = Writer(out)
     manifest = load_manifest(writer)
-    drafted = []
+    drafted: list = []
     while (item := tasks.recv()) is not None:
         try:
             snap = item if isinstance(item, RaceSnapshot) else item.snapshot()  # RaceFiles
@@ -111,7 +121,12 @@ def _serve(tasks: Any, results: Any, config: Config, phrases: Phrases, out: Path
         except Exception:  # noqa: BLE001 - the main process works this race out itself, with the real message
             entry = None
         drafted.append((snap.race, snap if snap is not item else None, entry))
-    results.send(drafted)
+        if len(drafted) >= BATCH_MAX or (len(drafted) >= BATCH_IDLE and not tasks.poll()):
+            results.send_bytes(pickle.dumps(drafted, protocol=pickle.HIGHEST_PROTOCOL))
+            drafted = []
+    if drafted:
+        results.send_bytes(pickle.dumps(drafted, protocol=pickle.HIGHEST_PROTOCOL))
+    results.send_bytes(b"")
 
 
 def _draft_one(snap: RaceSnapshot, config: Config, phrases: Phrases, renderer: Renderer, writer: Writer,
@@ -130,6 +145,13 @@ def _draft_one(snap: RaceSnapshot, config: Config, phrases: Phrases, renderer: R
                                     existing=placed.existing, aliases=placed.aliases, flags=placed.flags)
         prepared.snapshot = None  # type: ignore[assignment]  # the main process has it (see prepare)
     return (key, prepared), memo["_slugs"][snap.race]
+
+
+def _receive(results: Any, batches: list[bytes]) -> None:
+    """A thread of the main process: keep a helper's batches of drafts as they come (unpickled later)."""
+    with contextlib.suppress(EOFError, OSError):
+        while batch := results.recv_bytes():
+            batches.append(batch)
 
 
 def _roomy(connection: Any) -> Any:
@@ -163,6 +185,7 @@ class Drafter:
                  now: datetime | None = None, processes: int | None = None) -> None:
         self.count = default_processes() if processes is None else processes
         self._helpers: list[tuple[Any, Any, Any]] = []  # (process, tasks sender, results receiver)
+        self._receivers: list[tuple[threading.Thread, list[bytes]]] = []  # per helper: (thread, batches)
         self._next = 0
         self._memo: dict | None = None
         #: Snapshots the helpers built from the :class:`RaceFiles` they were given, by race.
@@ -180,6 +203,12 @@ class Drafter:
             task_out.close()
             result_in.close()
             self._helpers.append((proc, _roomy(task_in), result_out))
+        for _, _, results in self._helpers:  # threads only once every helper is forked
+            batches: list[bytes] = []
+            thread = threading.Thread(target=_receive, args=(results, batches), daemon=True,
+                                      name="newsgen-drafts")
+            thread.start()
+            self._receivers.append((thread, batches))
 
     def submit(self, item: RaceFiles | RaceSnapshot | DataError) -> None:
         """Hand a race to a helper (anything else is left to the main process)."""
@@ -197,21 +226,32 @@ class Drafter:
         memo: dict = {"_slugs": {}}
         self._memo = memo
         self._stop()
-        for proc, _, results in self._helpers:
-            waited = 0.0
-            while not results.poll(POLL):
-                waited += POLL
-                if not proc.is_alive() or waited >= COLLECT_TIMEOUT:
-                    break  # a helper died or hangs: the races it held are worked out in this process
-            else:
-                with contextlib.suppress(EOFError, OSError), _no_collections():
-                    for race, built, drafted in results.recv():
-                        if built is not None:
-                            self.built[race] = built
-                        if drafted is not None:
-                            memo[race], memo["_slugs"][race] = drafted
+        with _no_collections():
+            # The batches already in, while the helpers finish their last drafts ...
+            done = [len(batches) for _, batches in self._receivers]
+            for (_, batches), upto in zip(self._receivers, done, strict=True):
+                self._take(batches[:upto], memo)
+            # ... then the rest, from each helper that ends in time.
+            for (proc, _, _), (thread, batches), upto in zip(self._helpers, self._receivers, done, strict=True):
+                waited = 0.0
+                while thread.is_alive() and waited < COLLECT_TIMEOUT:
+                    thread.join(POLL)
+                    waited += POLL
+                    if not proc.is_alive():
+                        thread.join(POLL)  # what it sent before it died is still in the pipe
+                        break
+                # A helper that died or hangs: the races it held are worked out in this process.
+                self._take(batches[upto:], memo)
         self.close()
         return memo
+
+    def _take(self, batches: list[bytes], memo: dict) -> None:
+        for batch in batches:
+            for race, built, drafted in pickle.loads(batch):
+                if built is not None:
+                    self.built[race] = built
+                if drafted is not None:
+                    memo[race], memo["_slugs"][race] = drafted
 
     def _stop(self) -> None:
         for proc, tasks, _ in self._helpers:
@@ -224,14 +264,18 @@ class Drafter:
 
     def close(self, *, wait: float = 5.0) -> None:
         """Stop the helpers; one still busy after ``wait`` seconds is ended."""
-        for proc, tasks, results in self._helpers:
+        for proc, _, _ in self._helpers:
             proc.join(timeout=wait)
             if proc.is_alive():
                 proc.kill()
                 proc.join()
+        for thread, _ in self._receivers:  # the helpers are gone: their pipes are at an end
+            thread.join(timeout=5)
+        for _, tasks, results in self._helpers:
             tasks.close()
             results.close()
         self._helpers = []
+        self._receivers = []
 
     def __enter__(self) -> Drafter:
         return self

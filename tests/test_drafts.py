@@ -147,6 +147,21 @@ def test_the_garbage_collector_is_off_during_a_run_and_restored_after(tmp_path):
     assert gc.isenabled() and gc.get_freeze_count() == 0
 
 
+def test_drafts_come_back_while_the_fetch_runs(tmp_path, monkeypatch):
+    monkeypatch.setattr(helpers, "BATCH_IDLE", 1)  # the example has only three races
+    items = read_file(EXAMPLE_DATA)
+    with Drafter(load_config(), tmp_path, processes=1) as drafter:
+        for item in items:
+            drafter.submit(item)
+        _, batches = drafter._receivers[0]
+        deadline = time.monotonic() + 30
+        while not batches and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert batches  # before the fetch ends (collect), the idle helper has sent its drafts
+        memo = drafter.collect()
+    assert sorted(race for race in memo if race != "_slugs") == sorted(item.race for item in items)
+
+
 def test_a_helper_that_dies_costs_only_speed(tmp_path):
     items = read_file(EXAMPLE_DATA)
     started = time.monotonic()
