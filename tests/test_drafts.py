@@ -7,6 +7,7 @@ import multiprocessing
 import os
 import shutil
 import time
+import weakref
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -145,6 +146,27 @@ def test_the_garbage_collector_is_off_during_a_run_and_restored_after(tmp_path):
     with pytest.raises(RuntimeError):
         read_and_generate(failing, load_config(), tmp_path, processes=0)
     assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+def test_the_garbage_of_a_run_is_collected_before_the_next_one(tmp_path):
+    items = read_file(EXAMPLE_DATA)
+
+    class Node:
+        pass
+
+    refs: list = []
+
+    def first(on_files):
+        node = Node()
+        node.itself = node  # a cycle: only the collector frees it
+        refs.append(weakref.ref(node))
+        return items
+
+    read_and_generate(first, load_config(), tmp_path, processes=0)
+    seen: list = []
+    read_and_generate(lambda on_files: seen.append(refs[0]() is None) or items, load_config(), tmp_path,
+                      processes=0)
+    assert seen == [True]
 
 
 def test_drafts_come_back_while_the_fetch_runs(tmp_path, monkeypatch):
