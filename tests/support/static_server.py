@@ -45,6 +45,30 @@ def _response(status: int, headers: dict[str, str], body: bytes) -> bytes:
 _NOT_FOUND = _status_page(404)
 
 
+class _Connection(asyncio.Protocol):
+    """One client connection: answers each request head as it comes in (no request bodies)."""
+
+    def __init__(self, server: StaticServer) -> None:
+        self.server = server
+        self.transport: asyncio.Transport | None = None
+        self.buffer = b""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        while (end := self.buffer.find(b"\r\n\r\n")) != -1:
+            head, self.buffer = self.buffer[: end + 4], self.buffer[end + 4:]
+            response, keep_alive = self.server._answer(head)
+            self.transport.write(response)  # type: ignore[union-attr]
+            if not keep_alive:
+                self.transport.close()  # type: ignore[union-attr]
+                return
+        if len(self.buffer) > _MAX_HEAD:
+            self.transport.close()  # type: ignore[union-attr]
+
+
 class StaticServer:
     """Serves ``root`` on 127.0.0.1 from an asyncio loop in a daemon thread.
 
@@ -82,7 +106,8 @@ class StaticServer:
             loop = asyncio.new_event_loop()
             self._loop = loop
             try:
-                self._server = loop.run_until_complete(asyncio.start_server(self._client, "127.0.0.1", 0, backlog=128))
+                self._server = loop.run_until_complete(
+                    loop.create_server(lambda: _Connection(self), "127.0.0.1", 0, backlog=128))
                 self._port = self._server.sockets[0].getsockname()[1]
             except BaseException as exc:  # noqa: BLE001 - handed to start()
                 failed.append(exc)
@@ -113,23 +138,6 @@ class StaticServer:
         self._loop = self._thread = self._server = None
 
     # -- serving -----------------------------------------------------------------
-
-    async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            while True:
-                try:
-                    head = await reader.readuntil(b"\r\n\r\n")
-                except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
-                    return
-                response, keep_alive = self._answer(head)
-                writer.write(response)
-                await writer.drain()
-                if not keep_alive:
-                    return
-        except ConnectionError:
-            return
-        finally:
-            writer.close()
 
     def _answer(self, head: bytes) -> tuple[bytes, bool]:
         """The whole response to one request head, and whether the connection stays open."""
