@@ -84,13 +84,39 @@ def _context() -> Any:
     return multiprocessing.get_context("spawn")
 
 
-def _lower_priority() -> None:
+def _usable_cpus() -> set[int] | None:
+    return set(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
+
+
+def _fetch_cpus() -> set[int] | None:
+    """The CPUs a helper may use during the fetch: all but the one the main process is on.
+
+    The fetch keeps its CPU to itself: a helper there would take it each time
+    the fetch waits a moment, and leave it with cold caches (about 5% of a
+    national run). None where that cannot be told (Linux only) or on one CPU.
+    """
+    usable = _usable_cpus()
+    try:
+        stat = Path("/proc/self/stat").read_text()
+        current = int(stat.rsplit(")", 1)[1].split()[36])  # field 39, "processor"
+    except (OSError, ValueError, IndexError):
+        return None
+    if not usable or current not in usable or len(usable) < 2:
+        return None
+    return usable - {current}
+
+
+def _lower_priority(cpus: set[int] | None = None) -> None:
     """Spare CPU only: the fetch (and a server on the same machine answering it) come first.
 
     Linux's idle scheduling class runs a helper only when a CPU would
     otherwise be idle, and gives the CPU back at once when the fetch wakes up;
-    elsewhere a lower nice value does much the same, less strictly.
+    elsewhere a lower nice value does much the same, less strictly. With
+    ``cpus``, the helper keeps to those until the fetch is over.
     """
+    if cpus:
+        with contextlib.suppress(OSError, AttributeError):
+            os.sched_setaffinity(0, cpus)
     with contextlib.suppress(OSError, AttributeError):  # Linux only
         os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
         return
@@ -99,14 +125,14 @@ def _lower_priority() -> None:
 
 
 def _serve(tasks: Any, results: Any, config: Config, phrases: Phrases, out: Path, strict: bool,
-           now: datetime | None) -> None:
+           now: datetime | None, cpus: set[int] | None = None) -> None:
     """A helper's loop: draft each race received until told to stop; send the drafts as they are done.
 
     Drafts go back in batches, pickled here while the helper would otherwise
     wait for work, so little is left to send when the fetch ends; an empty
     message ends them.
     """
-    _lower_priority()
+    _lower_priority(cpus)
     renderer = Renderer(config)
     writer = Writer(out)
     manifest = load_manifest(writer)
@@ -186,6 +212,7 @@ class Drafter:
         self.count = default_processes() if processes is None else processes
         self._helpers: list[tuple[Any, Any, Any]] = []  # (process, tasks sender, results receiver)
         self._receivers: list[tuple[threading.Thread, list[bytes]]] = []  # per helper: (thread, batches)
+        self._cpus: set[int] | None = None  # every CPU this process may use
         self._next = 0
         self._memo: dict | None = None
         #: Snapshots the helpers built from the :class:`RaceFiles` they were given, by race.
@@ -194,11 +221,14 @@ class Drafter:
             return
         context = _context()
         phrases = phrases or Phrases.load()
+        self._cpus = _usable_cpus()
+        fetch_cpus = _fetch_cpus()
         for _ in range(self.count):
             task_out, task_in = context.Pipe(duplex=False)
             result_out, result_in = context.Pipe(duplex=False)
             proc = context.Process(target=_serve, daemon=True, name="newsgen-drafter",
-                                   args=(task_out, result_in, config, phrases, Path(out).resolve(), strict, now))
+                                   args=(task_out, result_in, config, phrases, Path(out).resolve(), strict, now,
+                                         fetch_cpus))
             proc.start()
             task_out.close()
             result_in.close()
@@ -257,10 +287,13 @@ class Drafter:
         for proc, tasks, _ in self._helpers:
             with contextlib.suppress(OSError):
                 tasks.send(None)
-            # The fetch is over and the main process waits for what is left: full speed,
-            # even on a machine busy with other work.
+            # The fetch is over and the main process waits for what is left: full speed on
+            # every CPU, even on a machine busy with other work.
             with contextlib.suppress(OSError, AttributeError, ValueError, TypeError):
                 os.sched_setscheduler(proc.pid, os.SCHED_OTHER, os.sched_param(0))
+            if self._cpus:
+                with contextlib.suppress(OSError, AttributeError, ValueError, TypeError):
+                    os.sched_setaffinity(proc.pid, self._cpus)
 
     def close(self, *, wait: float = 5.0) -> None:
         """Stop the helpers; one still busy after ``wait`` seconds is ended."""

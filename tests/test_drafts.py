@@ -333,6 +333,10 @@ def test_helpers_use_idle_cpu_during_the_fetch_and_full_speed_after(tmp_path):
         while os.sched_getscheduler(pid) != os.SCHED_IDLE and time.monotonic() < deadline:
             time.sleep(0.01)  # the helper lowers its own priority as it starts
         assert os.sched_getscheduler(pid) == os.SCHED_IDLE
+        usable = os.sched_getaffinity(0)
+        if len(usable) > 1:  # the CPU the fetch runs on is left to it
+            assert os.sched_getaffinity(pid) < usable and len(os.sched_getaffinity(pid)) == len(usable) - 1
         drafter._stop()  # the fetch is over: what is left is waited for
         assert os.sched_getscheduler(pid) == os.SCHED_OTHER
+        assert os.sched_getaffinity(pid) == usable
         assert drafter.collect() == {"_slugs": {}}
