@@ -12,9 +12,9 @@ that no longer fits (the article on disk changed meanwhile, other links than
 expected) is worked out again, so the output is byte for byte what a run
 without helpers writes.
 
-Helpers run at the lowest priority (Linux's idle scheduling class), so they
-take only CPU time the fetch leaves idle; once the fetch is over they run at
-normal priority. They are forked when that is safe (Linux, no other thread
+Helpers run at the lowest priority (Linux's idle scheduling class) and off the
+CPU the main process is on, so they take only CPU time the fetch leaves idle;
+once the fetch is over they run at normal priority on every CPU. They are forked when that is safe (Linux, no other thread
 running), else spawned; either way they start before the fetch does. A
 helper that fails or dies costs only speed: the races it did not draft are
 worked out in the main process, with the same messages.
