@@ -290,15 +290,12 @@ def step_national(bench: Bench) -> None:
         # Alternate, so drift hits both sides, and swap the order within every other
         # pair, so neither side always runs first (the other just after a cold start).
         # Each starts without the garbage of the ones before, as a `newsgen generate` process does.
-        floor_first = rep % 2 == 0
-        if floor_first:
+        for floor_now in ((True, False) if rep % 2 == 0 else (False, True)):
             gc.collect()
-            floors.append(fetch_floor(bench.url, paths))
-        gc.collect()
-        runs.append(national_once(bench.url, bench.selection, Path(tempfile.mkdtemp(dir=bench.work))))
-        if not floor_first:
-            gc.collect()
-            floors.append(fetch_floor(bench.url, paths))
+            if floor_now:
+                floors.append(fetch_floor(bench.url, paths))
+            else:
+                runs.append(national_once(bench.url, bench.selection, Path(tempfile.mkdtemp(dir=bench.work))))
     best = min(runs, key=lambda r: r.wall)
     floor = min(floors)
     expected = len(bench.races)

@@ -14,8 +14,8 @@ without helpers writes.
 
 Helpers run at the lowest priority (Linux's idle scheduling class) and off the
 CPU the main process is on, so they take only CPU time the fetch leaves idle;
-once the fetch is over they run at normal priority on every CPU. They are forked when that is safe (Linux, no other thread
-running), else spawned; either way they start before the fetch does. A
+once the fetch is over they run at normal priority on every CPU. They are
+forked when that is safe (Linux, no other thread running), else spawned; either way they start before the fetch does. A
 helper that fails or dies costs only speed: the races it did not draft are
 worked out in the main process, with the same messages.
 """
@@ -73,8 +73,14 @@ def default_processes() -> int:
     idle time (at a lower priority), and when it ends the drafts still queued
     are finished on every CPU at once.
     """
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    cpus = _usable_cpus()
+    usable = len(cpus) if cpus is not None else (os.cpu_count() or 1)
     return 0 if usable < 2 else min(4, usable)
+
+
+def _usable_cpus() -> set[int] | None:
+    """The CPUs this process may run on (None where that cannot be told)."""
+    return set(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
 
 
 def _context() -> Any:
@@ -82,10 +88,6 @@ def _context() -> Any:
     if sys.platform.startswith("linux") and threading.active_count() == 1:
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("spawn")
-
-
-def _usable_cpus() -> set[int] | None:
-    return set(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
 
 
 def _fetch_cpus() -> set[int] | None:
