@@ -8,7 +8,6 @@ files of races held back are left exactly as they were.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -37,7 +36,7 @@ from .render import Renderer
 from .review import ReviewEntry, build_review, entry_from_snapshot
 from .story import ChartRef, Previous, Story, build_story
 from .validate import Finding, Limits, check_snapshot
-from .writer import FileGroup, Writer, write_groups
+from .writer import Writer
 
 
 @dataclass
@@ -268,14 +267,12 @@ def generate(
     report: Report | None = None,
     strict: bool = False,
     memo: dict | None = None,
-    write_files: Callable[[list[FileGroup]], list[bool | str]] | None = None,
 ) -> Report:
     """Render every usable race of ``items`` into ``out``.
 
     A race is held back (its files left as they were) when its data is wrong,
     when its text fails the fact audit, or, with ``strict``, when its data is
     suspicious; suspicious data is otherwise written with review flags.
-    ``write_files`` writes the articles' files (default :func:`~generator.writer.write_groups`).
     """
     report = report or Report()
     renderer = renderer or Renderer(config)
@@ -359,43 +356,29 @@ def generate(
         if not failed:
             break
 
-    # Every article's files are staged first and written in one go (by helper
-    # processes, when a run has them); then each race is recorded, in race order.
-    staged: dict[str, FileGroup | str] = {}  # race: its files, or why they cannot be written
-    for race, item in races.items():
-        if race not in texts:
-            writer.claim(item.path)
-            continue
-        story, snap = item.story, item.snapshot
-        try:
-            drafted = item.draft if race in heads else None
-            head = heads[race] if drafted else article_head(
-                story, snap, config, now=now, existing=item.existing,  # type: ignore[arg-type]
-                aliases=item.aliases, flags=item.flags)
-            files = []
-            if item.chart:
-                svg = drafted.chart_svg if drafted else None
-                files.append(writer.stage(item.chart, svg or render_chart(snap, title=story.headline)))
-            files.append(writer.stage(item.path, head + "\n" + texts[race]))
-            staged[race] = files
-        except NewsgenError as exc:
-            staged[race] = str(exc)
-    groups = {race: files for race, files in staged.items() if not isinstance(files, str)}
-    outcome = dict(zip(groups, (write_files or write_groups)(list(groups.values())), strict=True))
-
     for race, item in races.items():
         story, snap = item.story, item.snapshot
         path = writer.folder / item.path
-        result = outcome.get(race, staged.get(race))
         if race not in texts:
+            writer.claim(item.path)
             report.unchanged.append((race, path))
             status = "unchanged"
-        elif isinstance(result, str):
-            hold(race, result, snap)
-            continue
         else:
-            status = "written" if result else "unchanged"
-            (report.written if result else report.unchanged).append((race, path))
+            try:
+                drafted = item.draft if race in heads else None
+                head = heads[race] if drafted else article_head(
+                    story, snap, config, now=now, existing=item.existing,  # type: ignore[arg-type]
+                    aliases=item.aliases, flags=item.flags)
+                text = head + "\n" + texts[race]
+                if item.chart:
+                    svg = drafted.chart_svg if drafted else None
+                    writer.write_text(item.chart, svg or render_chart(snap, title=story.headline))
+                path, changed = writer.write_text(item.path, text)
+            except NewsgenError as exc:
+                hold(race, str(exc), snap)
+                continue
+            status = "written" if changed else "unchanged"
+            (report.written if changed else report.unchanged).append((race, path))
         manifest[race] = ManifestEntry(
             race=race, status=status, path=item.path, slug=story.slug, headline=story.headline,
             data_timestamp=snap.timestamp.isoformat(), data_sha256=snap.data_sha256,

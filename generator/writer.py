@@ -5,17 +5,12 @@ safe dumper writes it (see :mod:`generator.yamlsafe`), so a name can never
 break it. Writes are atomic (temporary file in the same folder, then rename),
 UTF-8 with ``\\n`` endings.
 The writer refuses paths outside its folder and the same path twice in a run.
-
-A run's articles are written in one go (:func:`write_groups`), which helper
-processes can do for the main process (see :mod:`generator.helpers`): the
-checks stay with the :class:`Writer`, only the bytes travel.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Sequence
 from pathlib import Path
 
 from .errors import OutputError
@@ -78,44 +73,6 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
-def write_file(path: Path, data: bytes) -> bool:
-    """Write ``data`` to ``path`` unless the file holds it already; True when written."""
-    try:
-        if path.read_bytes() == data:
-            return False
-    except FileNotFoundError:
-        pass
-    except OSError as exc:
-        raise OutputError(f"cannot read {path}: {exc.strerror}") from None
-    try:
-        atomic_write(path, data)
-    except OSError as exc:
-        raise OutputError(f"cannot write {path}: {exc.strerror}; check the --out folder") from None
-    return True
-
-
-#: The files of one article (its chart, then the article), written in that order.
-FileGroup = Sequence[tuple[Path, bytes]]
-
-
-def write_groups(groups: Sequence[FileGroup]) -> list[bool | str]:
-    """Write each group's files in order, stopping a group at its first error.
-
-    For each group: whether its last file changed, or the error (as a message)
-    that stopped it, so a race whose chart cannot be written keeps its old
-    article. Messages, not exceptions, so the answer can come from a helper process.
-    """
-    results: list[bool | str] = []
-    for files in groups:
-        try:
-            changed = [write_file(path, data) for path, data in files]
-        except OutputError as exc:
-            results.append(str(exc))
-        else:
-            results.append(changed[-1] if changed else False)
-    return results
-
-
 class Writer:
     """Owns one output folder for one run."""
 
@@ -136,15 +93,26 @@ class Writer:
 
     def write_text(self, relative: str, text: str) -> tuple[Path, bool]:
         """Write a text file; returns (path, changed). Unchanged files are not touched."""
-        path, data = self.stage(relative, text)
-        return path, write_file(path, data)
-
-    def stage(self, relative: str, text: str) -> tuple[Path, bytes]:
-        """Claim ``relative`` for ``text`` and give the (path, bytes) to write there (see :func:`write_groups`)."""
-        return self.claim(relative), text.replace("\r\n", "\n").encode("utf-8")
+        path = self.path_for(relative)
+        if path in self._written:
+            raise OutputError(f"{relative} would be written twice in one run (two races with the same slug?)")
+        self._written.add(path)
+        data = text.replace("\r\n", "\n").encode("utf-8")
+        try:
+            if path.read_bytes() == data:
+                return path, False
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            raise OutputError(f"cannot read {path}: {exc.strerror}") from None
+        try:
+            atomic_write(path, data)
+        except OSError as exc:
+            raise OutputError(f"cannot write {path}: {exc.strerror}; check the --out folder") from None
+        return path, True
 
     def claim(self, relative: str) -> Path:
-        """Reserve a path for this run, written or left as it is (so no other race can take it)."""
+        """Reserve a path left as it is this run (so no other race can take it)."""
         path = self.path_for(relative)
         if path in self._written:
             raise OutputError(f"{relative} would be written twice in one run (two races with the same slug?)")
