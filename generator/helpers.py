@@ -248,8 +248,9 @@ class Drafter:
             return
         _, tasks, _ = self._helpers[self._next % len(self._helpers)]
         self._next += 1
+        # Plain pickle: a race holds nothing that needs multiprocessing's own picklers.
         with contextlib.suppress(OSError):  # a helper that died: its races are worked out here
-            tasks.send(item)
+            tasks.send_bytes(pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL))
 
     def collect(self) -> dict:
         """The drafts as a memo for :func:`~generator.pipeline.generate` (empty without helpers)."""
@@ -388,7 +389,9 @@ def read_and_generate(
         # and they have loaded the HTTP stack by then (this module does not need it).
         from .sources.live import build
 
-        renderer = Renderer(config)  # while the helpers finish their last drafts
         memo = drafter.collect()
+        # A helper drafts only once its renderer is built: then the templates compile, and
+        # here they need to only for a race the helpers could not draft.
+        renderer = Renderer(config, compile_now=len(memo) <= 1)
         return generate(build(items, drafter.built), config, out, now=now, strict=strict, memo=memo,
                         renderer=renderer, phrases=phrases)

@@ -66,16 +66,28 @@ class Renderer:
     (editable config), run in Jinja's sandbox.
     """
 
-    def __init__(self, config: Config, templates: Path | None = None) -> None:
+    def __init__(self, config: Config, templates: Path | None = None, *, compile_now: bool = True) -> None:
+        """Templates and stock sentences compile here, so a broken one stops the run before any race.
+
+        With ``compile_now=False`` they compile when first needed: for a process
+        that knows they compile already (helpers drafted with them; see
+        :func:`generator.helpers.read_and_generate`) and may not need them at all.
+        """
         self.config = config
-        folder = templates or data_path("templates", "id")
+        self._folder = folder = templates or data_path("templates", "id")
         #: newsgen's own templates (they print Baca Juga links only through the macro).
         self.builtin = templates is None
         self.fingerprint = _fingerprint(folder, config)
-        self.env = _environment(folder, sandboxed=templates is not None)
-        self.stock_env = _environment(None, sandboxed=True)
         #: The stock sentences the last :meth:`body` printed (the fact audit skips them).
         self.last_stock: list[str] = []
+        self._compiled = False
+        if compile_now:
+            self._compile()
+
+    def _compile(self) -> None:
+        folder, config = self._folder, self.config
+        self.env = _environment(folder, sandboxed=not self.builtin)
+        self.stock_env = _environment(None, sandboxed=True)
         try:
             self._article = self.env.get_template("article.md.j2")
         except JinjaError as exc:
@@ -93,13 +105,18 @@ class Renderer:
                 self._stock_vars[name] = tuple(sorted(meta.find_undeclared_variables(self.stock_env.parse(text))))
             except JinjaError as exc:
                 raise TemplateError(f"publication.yaml: stock sentence {name}: {exc}") from None
+        self._compiled = True
 
     @property
     def stock_names(self) -> tuple[str, ...]:
+        if not self._compiled:
+            self._compile()
         return tuple(self._stock)
 
     def stock(self, name: str, story: Story) -> Markup:
         """A stock sentence of the publication, rendered for a story."""
+        if not self._compiled:
+            self._compile()
         template = self._stock.get(name)
         if template is None:
             raise TemplateError(
@@ -125,6 +142,8 @@ class Renderer:
 
     def body(self, story: Story) -> str:
         """The article text (Markdown, without front matter)."""
+        if not self._compiled:
+            self._compile()
         printed: list[str] = []
 
         def stock(name: str) -> Markup:

@@ -16,7 +16,16 @@ import pytest
 
 from generator import helpers
 from generator.config import load_config
-from generator.drafts import DRAFT_NOW, PLACEHOLDERS, fill_links, fill_time, finish, make_draft, story_repr
+from generator.drafts import (
+    DRAFT_NOW,
+    PLACEHOLDERS,
+    fill_links,
+    fill_time,
+    finish,
+    make_draft,
+    story_repr,
+)
+from generator.errors import TemplateError
 from generator.formatting import to_zone
 from generator.helpers import Drafter, read_and_generate
 from generator.output import Existing
@@ -33,6 +42,7 @@ from .support.sirekap_server import SirekapServer
 from .test_live import FAST as LIVE_FAST
 from .test_live import KALTIM_RACES, make_kaltim_tree, needs_shared
 from .test_output import changed_kaltim
+from .test_render import broken_stock_config
 
 SCENARIOS = sorted((REPO / "tests" / "scenarios").glob("*.yaml"))
 NOW = datetime.fromisoformat("2024-11-28T12:00:00+08:00")
@@ -120,6 +130,36 @@ def test_read_and_generate_without_helpers_is_generate(tmp_path):
     given: list = []
     report = read_and_generate(lambda on_files: given.append(on_files) or items, load_config(), tmp_path, processes=0)
     assert given == [None] and len(report.written) == 3  # without helpers the source builds its snapshots
+
+
+def handing_over(items: list):
+    """A source that hands each item to the helpers as it is read."""
+
+    def load(on_files):
+        for item in items:
+            if on_files is not None:
+                on_files(item)
+        return items
+
+    return load
+
+
+def test_the_main_process_compiles_no_template_when_the_helpers_drafted_every_race(tmp_path, monkeypatch):
+    compiled: list = []  # in this process only (a helper appends to its own copy)
+    original = Renderer._compile
+    monkeypatch.setattr(Renderer, "_compile", lambda self: compiled.append(1) or original(self))
+    items = read_file(EXAMPLE_DATA)
+    report = read_and_generate(handing_over(items), load_config(), tmp_path / "out", processes=1)
+    assert len(report.written) == 3 and compiled == []
+    report = read_and_generate(lambda on_files: items, load_config(), tmp_path / "plain", processes=0)
+    assert len(report.written) == 3 and compiled == [1]
+
+
+def test_a_broken_stock_sentence_stops_a_run_with_helpers_before_any_race(tmp_path):
+    config = broken_stock_config(tmp_path)
+    with pytest.raises(TemplateError, match="publication.yaml: stock sentence"):
+        read_and_generate(handing_over(read_file(EXAMPLE_DATA)), config, tmp_path / "out", processes=1)
+    assert not (tmp_path / "out").exists()
 
 
 def test_the_garbage_collector_is_off_during_a_run_and_restored_after(tmp_path):

@@ -79,3 +79,30 @@ def test_breakdown_when_one_ticket_leads_everywhere(config):
                          largest_votes="59.177")
     body = Renderer(config).body(change(story, breakdown=Breakdown("kabupaten/kota", "lima", (lead,), "")))
     assert "Zainal Paliwang-Ingkong Ala unggul di seluruh lima kabupaten/kota, dengan suara terbanyak di Nunukan" in body
+
+
+def broken_stock_config(tmp_path):
+    folder = tmp_path / "cfg"
+    folder.mkdir()
+    pub = (data_path("config") / "publication.yaml").read_text(encoding="utf-8")
+    (folder / "publication.yaml").write_text(pub.replace("{{ kpu }} setelah", "{{ kpu setelah", 1), encoding="utf-8")
+    return load_config(folder)
+
+
+def test_a_broken_stock_sentence_stops_the_renderer_before_any_race(tmp_path):
+    with pytest.raises(TemplateError, match="publication.yaml: stock sentence"):
+        Renderer(broken_stock_config(tmp_path))
+
+
+def test_a_renderer_compiled_later_renders_the_same(config, story):
+    later = Renderer(config, compile_now=False)
+    assert later.fingerprint == Renderer(config).fingerprint
+    assert later.body(story) == Renderer(config).body(story)
+    assert later.stock_names == Renderer(config).stock_names
+
+
+def test_a_renderer_compiled_later_still_reports_a_broken_stock_sentence(tmp_path, story):
+    later = Renderer(broken_stock_config(tmp_path), compile_now=False)
+    for _ in range(2):  # each time, not only the first
+        with pytest.raises(TemplateError, match="publication.yaml: stock sentence"):
+            later.body(story)
