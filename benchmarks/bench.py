@@ -18,7 +18,7 @@ step could not run (or, with ``--check-only``, produced no output).
 
 Usage::
 
-    .venv/bin/python benchmarks/bench.py               # full run (~4 minutes on 2 cores)
+    .venv/bin/python benchmarks/bench.py               # full run (2 to 4 minutes on 2 cores)
     .venv/bin/python benchmarks/bench.py --quick       # fewer repetitions, 4,000 renders
     .venv/bin/python benchmarks/bench.py --check-only  # every step, tiny sizes (the smoke test)
     .venv/bin/python benchmarks/bench.py --profile     # cProfile of one national run, top functions
@@ -60,7 +60,7 @@ RENDER_MIN_RATE = 2_000.0
 RENDER_MAX_RATIO = 2.0
 MANY_RENDERS = 40_000
 MANY_MAX_SECONDS = 30.0
-MANY_CAP_SECONDS = 60.0  # stop [3] here and extrapolate (a full run stays under ~3 minutes)
+MANY_CAP_SECONDS = 60.0  # stop [3] here and extrapolate (a full run stays under ~4 minutes)
 RSS_MAX_MB = 300.0
 UPDATE_MAX_SECONDS = 1.0
 WATCH_INTERVAL = 0.1
