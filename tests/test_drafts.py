@@ -155,6 +155,18 @@ def test_the_main_process_compiles_no_template_when_the_helpers_drafted_every_ra
     assert len(report.written) == 3 and compiled == [1]
 
 
+def test_the_main_process_compiles_the_templates_for_a_race_the_helpers_could_not_draft(tmp_path, monkeypatch):
+    compiled: list = []
+    original = Renderer._compile
+    monkeypatch.setattr(Renderer, "_compile", lambda self: compiled.append(1) or original(self))
+    items = all_items()  # races with an older snapshot are worked out again here (their update note)
+    generate(items, load_config(), tmp_path / "plain")
+    compiled.clear()
+    read_and_generate(handing_over(items), load_config(), tmp_path / "drafted", processes=1)
+    assert compiled == [1]
+    assert tree(tmp_path / "drafted") == tree(tmp_path / "plain")
+
+
 def test_a_broken_stock_sentence_stops_a_run_with_helpers_before_any_race(tmp_path):
     config = broken_stock_config(tmp_path)
     with pytest.raises(TemplateError, match="publication.yaml: stock sentence"):
