@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 from .config import Config
 from .drafts import make_draft
-from .errors import DataError
+from .errors import DataError, NewsgenError
 from .models import RaceSnapshot
 from .output import load_manifest
 from .phrases import Phrases
@@ -135,9 +135,12 @@ def _serve(tasks: Any, results: Any, config: Config, phrases: Phrases, out: Path
     message ends them.
     """
     _lower_priority(cpus)
-    renderer = Renderer(config)
-    writer = Writer(out)
-    manifest = load_manifest(writer)
+    try:
+        renderer = Renderer(config)
+        writer = Writer(out)
+        manifest = load_manifest(writer)
+    except NewsgenError:
+        return  # a broken template or manifest: the main process meets it too, and says what is wrong
     drafted: list = []
     while (item := tasks.recv()) is not None:
         try:

@@ -167,11 +167,12 @@ def test_the_main_process_compiles_the_templates_for_a_race_the_helpers_could_no
     assert tree(tmp_path / "drafted") == tree(tmp_path / "plain")
 
 
-def test_a_broken_stock_sentence_stops_a_run_with_helpers_before_any_race(tmp_path):
+def test_a_broken_stock_sentence_stops_a_run_with_helpers_before_any_race(tmp_path, capfd):
     config = broken_stock_config(tmp_path)
     with pytest.raises(TemplateError, match="publication.yaml: stock sentence"):
         read_and_generate(handing_over(read_file(EXAMPLE_DATA)), config, tmp_path / "out", processes=1)
     assert not (tmp_path / "out").exists()
+    assert "Traceback" not in capfd.readouterr().err  # the helper leaves the message to the main process
 
 
 def test_the_garbage_collector_is_off_during_a_run_and_restored_after(tmp_path):
