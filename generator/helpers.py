@@ -15,9 +15,10 @@ without helpers writes.
 Helpers run at the lowest priority (Linux's idle scheduling class) and off the
 CPU the main process is on, so they take only CPU time the fetch leaves idle;
 once the fetch is over they run at normal priority on every CPU. They are
-forked when that is safe (Linux, no other thread running), else spawned; either way they start before the fetch does. A
-helper that fails or dies costs only speed: the races it did not draft are
-worked out in the main process, with the same messages.
+forked when that is safe (Linux, no other thread running), else spawned;
+either way they start before the fetch does. A helper that fails or dies
+costs only speed: the races it did not draft are worked out in the main
+process, with the same messages.
 """
 
 from __future__ import annotations
@@ -395,6 +396,6 @@ def read_and_generate(
         memo = drafter.collect()
         # A helper drafts only once its renderer is built: then the templates compile, and
         # here they need to only for a race the helpers could not draft.
-        renderer = Renderer(config, compile_now=len(memo) <= 1)
+        renderer = Renderer(config, compile_now=memo.keys() <= {"_slugs"})
         return generate(build(items, drafter.built), config, out, now=now, strict=strict, memo=memo,
                         renderer=renderer, phrases=phrases)

@@ -84,6 +84,10 @@ class Renderer:
         if compile_now:
             self._compile()
 
+    def _ensure_compiled(self) -> None:
+        if not self._compiled:
+            self._compile()
+
     def _compile(self) -> None:
         folder, config = self._folder, self.config
         self.env = _environment(folder, sandboxed=not self.builtin)
@@ -109,14 +113,12 @@ class Renderer:
 
     @property
     def stock_names(self) -> tuple[str, ...]:
-        if not self._compiled:
-            self._compile()
+        self._ensure_compiled()
         return tuple(self._stock)
 
     def stock(self, name: str, story: Story) -> Markup:
         """A stock sentence of the publication, rendered for a story."""
-        if not self._compiled:
-            self._compile()
+        self._ensure_compiled()
         template = self._stock.get(name)
         if template is None:
             raise TemplateError(
@@ -142,8 +144,7 @@ class Renderer:
 
     def body(self, story: Story) -> str:
         """The article text (Markdown, without front matter)."""
-        if not self._compiled:
-            self._compile()
+        self._ensure_compiled()
         printed: list[str] = []
 
         def stock(name: str) -> Markup:
