@@ -1,34 +1,43 @@
-"""Command line: parse, call the library, report. Exit codes::
+"""Command line: parse flags, call :func:`generator.pipeline.run`, report. Exit codes::
 
-    0  every race written (or unchanged)
-    1  some races held back (each named on stderr with the reason)
-    2  usage or configuration error
+    0    every race written (or unchanged)
+    1    some races held back (each named on stderr with the reason)
+    2    usage, configuration or template error
+    130  stopped by Ctrl-C (every file whole)
+    143  stopped by SIGTERM (every file whole)
+
+Nothing heavy is imported at module level, so ``newsgen --help`` is quick:
+the library is imported by the command that needs it.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import signal
 import sys
+import threading
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 from urllib.parse import urlsplit
 
 import click
 
 from . import __version__
-from .config import data_path, load_config
-from .helpers import read_and_generate
-from .errors import ConfigError, DataError, NewsgenError
-from .pipeline import Report, generate
-from .sources.files import read_file
-from .sources.sirekap import DEFAULT_BASE_URL
+from .errors import ConfigError, NewsgenError
+
+if TYPE_CHECKING:
+    from .config import Config
+    from .fetch import FetchSettings
+    from .pipeline import Report
+    from .sources.read import Source
 
 SOURCES = ("file", "sirekap", "archive")
-#: Up to this many --race (and no --province), helper processes are not worth starting.
-FEW_RACES = 4
+#: Exit codes: 0 every race written or unchanged; 1 some held back; 2 usage,
+#: configuration or template error; 130 stopped by Ctrl-C; 143 stopped by SIGTERM.
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
 
 
 def _parse_now(value: str | None) -> datetime | None:
@@ -56,8 +65,8 @@ def _print_report(report: Report, out: Path) -> None:
         click.echo(f"unchanged {path} ({race})", err=True)
     for race in report.no_data:
         click.echo(f"no data yet {race}: no TPS reported, no article written", err=True)
-    for race, message in report.held_back:
-        click.echo(f"held back {race}: {message}", err=True)
+    for problem in report.held_back:
+        click.echo(f"held back {problem.race}: {problem}", err=True)
     click.echo(f"newsgen: {report.summary()} in {out}", err=True)
 
 
@@ -110,7 +119,7 @@ def _selection_options(command: Callable) -> Callable:
 def _fetch_options(command: Callable) -> Callable:
     for decorator in reversed([
         click.option("--base-url", metavar="URL",
-                     help=f"Sirekap object store to fetch from (default {DEFAULT_BASE_URL})."),
+                     help="Sirekap object store to fetch from (default: KPU's, https://sirekappilkada-obj-data.kpu.go.id)."),
         click.option("--concurrency", type=click.IntRange(min=1, max=64), metavar="N",
                      help="Requests in flight at once (default 8)."),
         click.option("--max-attempts", type=click.IntRange(min=1, max=20), metavar="N",
@@ -120,16 +129,19 @@ def _fetch_options(command: Callable) -> Callable:
         click.option("--backoff", type=click.FloatRange(min=0), metavar="SECONDS",
                      help="Wait before the first retry, doubled for each next one, with jitter (default 0.5). "
                           "A server's Retry-After is honoured (up to 120 s)."),
+        click.option("--http-transport", type=click.Choice(["aiohttp", "httpx"]),
+                     help="HTTP stack under the httpx client: aiohttp (default, fast) or httpx's own."),
     ]):
         command = decorator(command)
     return command
 
 
 def _settings(concurrency: int | None, max_attempts: int | None, timeout: float | None,
-              backoff: float | None) -> Any:
+              backoff: float | None, transport: str | None) -> FetchSettings:
     from .fetch import FetchSettings
 
-    given = {"concurrency": concurrency, "max_attempts": max_attempts, "timeout": timeout, "backoff_base": backoff}
+    given = {"concurrency": concurrency, "max_attempts": max_attempts, "timeout": timeout, "backoff_base": backoff,
+             "transport": transport}
     return FetchSettings(**{k: v for k, v in given.items() if v is not None})
 
 
@@ -173,9 +185,58 @@ def _choose_source(source: str | None, inputs: tuple[Path, ...], archive: Path |
     return source
 
 
-def _fail(exc: NewsgenError) -> None:
+def _source(options: dict[str, Any]) -> Source:
+    """The :class:`~generator.sources.read.Source` the options ask for."""
+    from .sources.live import Selection
+    from .sources.read import Source
+
+    kind = _choose_source(options["source"], options["inputs"], options["archive"], options["base_url"],
+                          options["races"], options["provinces"])
+    settings = _settings(options["concurrency"], options["max_attempts"], options["timeout"], options["backoff"],
+                         options["http_transport"])
+    base_url = options["base_url"] or Source.base_url
+    cache = None if options.get("no_cache") else options["cache_dir"] or default_cache_dir(base_url)
+    return Source(kind=kind, inputs=options["inputs"], archive=options["archive"], base_url=base_url,  # type: ignore[arg-type]
+                  selection=Selection.parse(options["races"], options["provinces"]), settings=settings, cache=cache)
+
+
+def _fail(exc: NewsgenError) -> NoReturn:
+    """One line on stderr; exit 2 for configuration and template errors, else 1."""
+    from .errors import TemplateError
+
     click.echo(f"newsgen: error: {exc}", err=True)
-    sys.exit(2 if isinstance(exc, ConfigError) else 1)
+    sys.exit(2 if isinstance(exc, (ConfigError, TemplateError)) else 1)
+
+
+def _interrupted(signal_name: str) -> NoReturn:
+    click.echo(f"newsgen: stopped ({signal_name}); every file written is whole, the rest as before", err=True)
+    sys.exit(EXIT_INTERRUPTED if signal_name == "Ctrl-C" else EXIT_TERMINATED)
+
+
+class _Terminated(BaseException):
+    """SIGTERM, raised in the main thread so the run unwinds like after Ctrl-C."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
+def _stoppable(work: Callable[[], int]) -> NoReturn:
+    """Run ``work``; Ctrl-C and SIGTERM end it with one line and exit 130 / 143, no traceback."""
+    previous = signal.signal(signal.SIGTERM, _on_sigterm) if threading.current_thread() is threading.main_thread() \
+        else None
+    try:
+        code = work()
+    except KeyboardInterrupt:
+        _interrupted("Ctrl-C")
+    except _Terminated:
+        _interrupted("SIGTERM")
+    except NewsgenError as exc:
+        _fail(exc)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+    sys.exit(code)
 
 
 # -- commands ----------------------------------------------------------------------
@@ -193,40 +254,56 @@ def main() -> None:
       newsgen fetch --archive night/2315 --province 64
       newsgen watch --province 64 --out site/content/pilkada-2024
       newsgen phrases
+
+    \b
+    Exit codes: 0 every race written or unchanged; 1 some races held back
+    (each named on stderr); 2 usage, configuration or template error;
+    130 stopped by Ctrl-C; 143 stopped by SIGTERM.
     """
 
 
+def _source_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Options shared by generate and watch: what to read and where to write."""
+    for decorator in reversed([
+        click.option("--source", type=click.Choice(SOURCES),
+                     help="Where the figures come from (default: archive with --archive, sirekap with --base-url, "
+                          "--race or --province, else editor files)."),
+        click.option("--input", "inputs", multiple=True, type=click.Path(path_type=Path),
+                     help="Snapshot file(s) in newsgen's YAML/JSON format (repeatable). "
+                          "Default: the embedded example data."),
+        click.option("--archive", type=click.Path(path_type=Path), metavar="DIR",
+                     help="Replay a folder recorded by `newsgen fetch` (no network)."),
+        _selection_options,
+        _fetch_options,
+        click.option("--cache", "cache_dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+                     help="Keep fetched files here so the next run asks 'changed since?' "
+                          "(default: $XDG_CACHE_HOME/newsgen/http/<host>)."),
+        click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("articles"),
+                     show_default=True, help="Folder the Markdown articles are written to."),
+        click.option("--config", "config_dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+                     help="Folder with publication.yaml / regions.yaml / races.yaml overriding the defaults."),
+        click.option("--strict", is_flag=True,
+                     help="Hold back races whose data looks suspicious instead of writing them with a flag."),
+    ]):
+        command = decorator(command)
+    return command
+
+
+def _prepare(options: dict[str, Any]) -> tuple[Source, Config]:
+    from .config import load_config
+
+    source = _source(options)
+    return source, load_config(options["config_dir"])
+
+
 @main.command("generate")
-@click.option("--source", type=click.Choice(SOURCES),
-              help="Where the figures come from (default: archive with --archive, sirekap with --base-url, "
-                   "--race or --province, else editor files).")
-@click.option("--input", "inputs", multiple=True, type=click.Path(path_type=Path),
-              help="Snapshot file(s) in newsgen's YAML/JSON format (repeatable). "
-                   "Default: the embedded example data.")
-@click.option("--archive", type=click.Path(path_type=Path), metavar="DIR",
-              help="Replay a folder recorded by `newsgen fetch` (no network).")
-@_selection_options
-@_fetch_options
-@click.option("--cache", "cache_dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
-              help="Keep fetched files here so the next run asks 'changed since?' "
-                   "(default: $XDG_CACHE_HOME/newsgen/http/<host>).")
+@_source_options
 @click.option("--no-cache", is_flag=True, help="Fetch every file whole; keep nothing.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("articles"),
-              show_default=True, help="Folder the Markdown articles are written to.")
-@click.option("--config", "config_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder with publication.yaml / regions.yaml / races.yaml overriding the defaults.")
 @click.option("--now", "now_text", metavar="ISO8601",
               help="Pin the article date (default: SOURCE_DATE_EPOCH, else the data's own time).")
-@click.option("--strict", is_flag=True,
-              help="Hold back races whose data looks suspicious instead of writing them with a flag.")
-@click.option("--jobs", type=click.IntRange(min=0, max=16), metavar="N",
-              help="Helper processes that draft articles while Sirekap or an archive is still being read "
-                   "(default: one per CPU, at most 4; none on one CPU or for a few races; 0: none).")
-def generate_command(source: str | None, inputs: tuple[Path, ...], archive: Path | None, races: tuple[str, ...],
-                     provinces: tuple[str, ...], base_url: str | None, concurrency: int | None,
-                     max_attempts: int | None, timeout: float | None, backoff: float | None,
-                     cache_dir: Path | None, no_cache: bool, out: Path, config_dir: Path | None,
-                     now_text: str | None, strict: bool, jobs: int | None) -> None:
+@click.option("--jobs", type=click.IntRange(min=0, max=64), default=0, show_default=True, metavar="N",
+              help="Render articles in N worker processes (0: in this process). Same bytes either way.")
+def generate_command(now_text: str | None, jobs: int, **options: Any) -> None:
     """Render articles from election data.
 
     \b
@@ -236,85 +313,26 @@ def generate_command(source: str | None, inputs: tuple[Path, ...], archive: Path
       newsgen generate --source sirekap --race pkwkp/64 --race pkwkk/6472 --out site/content/pilkada
       newsgen generate --archive night/2315 --out site/content/pilkada
     """
-    source = _choose_source(source, inputs, archive, base_url, races, provinces)
-    try:
+    source, out = None, options["out"]
+
+    def work() -> int:
+        from .pipeline import run
+
+        nonlocal source
         now = _parse_now(now_text)
-        config = load_config(config_dir)
-        load = _loader(source, inputs, archive, races, provinces, base_url,
-                       _settings(concurrency, max_attempts, timeout, backoff),
-                       None if no_cache else cache_dir or default_cache_dir(base_url or DEFAULT_BASE_URL))
-        if source == "file":
-            items, fetch_note = load()
-            report = generate(items, config, out, now=now, strict=strict)
-        else:
-            notes: list[str | None] = []
-
-            def read(on_files: Callable | None) -> list:
-                items, note = load(on_files=on_files)
-                notes.append(note)
-                return items
-
-            few = 0 < len(races) <= FEW_RACES and not provinces
-            processes = jobs if jobs is not None else (0 if few else None)
-            report = read_and_generate(read, config, out, now=now, strict=strict, processes=processes)
-            fetch_note = notes[0] if notes else None
-    except NewsgenError as exc:
-        _fail(exc)
-    if fetch_note:
-        click.echo(fetch_note, err=True)
-    _print_report(report, out)
-    sys.exit(report.exit_code)
-
-
-def _loader(source: str, inputs: tuple[Path, ...], archive: Path | None, races: tuple[str, ...],
-            provinces: tuple[str, ...], base_url: str | None, settings: Any,
-            cache: Path | None) -> Callable[..., tuple[list, str | None]]:
-    """A function that reads the chosen source once: (items, note about the fetch).
-
-    It takes ``on_item``, called with each race as soon as it is read, or
-    ``on_files``, to build the snapshots elsewhere (see :func:`live.collect`).
-    """
-    if source == "file":
-        return lambda on_item=None, on_files=None: (_read_inputs(inputs), None)
-    from .sources import live  # only the Sirekap paths need the HTTP stack
-
-    selection = live.Selection.parse(races, provinces)
-
-    def load(on_item: Callable | None = None, on_files: Callable | None = None) -> tuple[list, str | None]:
-        bar = _ProgressBar("Fetching races" if source == "sirekap" else "Reading races")
+        source, config = _prepare(options)
+        bar = _ProgressBar("Fetching races" if source.kind == "sirekap" else "Reading races")
         try:
-            if source == "sirekap":
-                url = base_url or DEFAULT_BASE_URL
-                run = live.fetch_live(url, selection, settings=settings, cache=cache, progress=bar, on_item=on_item,
-                                      on_files=on_files)
-                return run.items, _fetch_note("fetched", run.stats, url)
-            run = live.replay_archive(archive, selection, progress=bar,  # type: ignore[arg-type]
-                                      on_item=on_item, on_files=on_files)
-            return run.items, None
+            report = run(source, config, out, now=now, strict=options["strict"], jobs=jobs,
+                         progress=None if source.kind == "file" else bar)
         finally:
             bar.close()
+        if report.fetch_note:
+            click.echo(report.fetch_note, err=True)
+        _print_report(report, out)
+        return report.exit_code
 
-    return load
-
-
-def _read_inputs(inputs: tuple[Path, ...]) -> list:
-    files = list(inputs) or sorted(data_path("examples", "data").glob("*.yaml"))
-    items: list = []
-    for path in files:
-        if not path.exists():
-            raise ConfigError(f"--input {path}: no such file")
-        try:
-            items.extend(read_file(path))
-        except DataError as exc:
-            items.append(exc)
-    return items
-
-
-def _fetch_note(verb: str, stats: Any, url: str) -> str:
-    ok = sum(n for status, n in stats.items() if 200 <= status < 300)
-    line = f"newsgen: {verb} {ok + stats.get(304, 0)} files from {url} ({stats.get(304, 0)} not modified"
-    retried = sum(n for status, n in stats.items() if status == 0 or status == 429 or status >= 500)
-    return line + (f", {retried} failed tries)" if retried else ")")
+    _stoppable(work)
 
 
 @main.command("fetch")
@@ -324,7 +342,7 @@ def _fetch_note(verb: str, stats: Any, url: str) -> str:
 @_fetch_options
 def fetch_command(archive: Path, races: tuple[str, ...], provinces: tuple[str, ...], base_url: str | None,
                   concurrency: int | None, max_attempts: int | None, timeout: float | None,
-                  backoff: float | None) -> None:
+                  backoff: float | None, http_transport: str | None) -> None:
     """Record the selected races' KPU files, byte for byte, for replay.
 
     Files land under DIR in the object store's own layout
@@ -337,90 +355,72 @@ def fetch_command(archive: Path, races: tuple[str, ...], provinces: tuple[str, .
       newsgen fetch --archive night/2315
       newsgen fetch --archive night/2315 --province 64 --race pkwkp/65
     """
-    from .sources import live  # only the Sirekap paths need the HTTP stack
 
-    url = base_url or DEFAULT_BASE_URL
-    bar = _ProgressBar("Fetching races")
-    try:
+    def work() -> int:
+        from .sources import live
+        from .sources.read import Source, fetch_note
+
+        url = base_url or Source.base_url
         selection = live.Selection.parse(races, provinces)
+        settings = _settings(concurrency, max_attempts, timeout, backoff, http_transport)
+        bar = _ProgressBar("Fetching races")
         try:
-            run = live.record_archive(archive, url, selection,
-                                      settings=_settings(concurrency, max_attempts, timeout, backoff), progress=bar)
+            recorded = live.record_archive(archive, url, selection, settings=settings, progress=bar)
         finally:
             bar.close()
-    except NewsgenError as exc:
-        _fail(exc)
-    for error in run.held_back:
-        click.echo(f"held back {error.race}: {error}", err=True)
-    fetched = len(run.races) - len(run.held_back)
-    click.echo(
-        f"{_fetch_note('recorded', run.stats, url)} into {archive}: "
-        f"{fetched} races complete, {len(run.held_back)} held back",
-        err=True,
-    )
-    sys.exit(1 if run.held_back else 0)
+        for error in recorded.held_back:
+            click.echo(f"held back {error.race}: {error}", err=True)
+        complete = len(recorded.races) - len(recorded.held_back)
+        click.echo(f"{fetch_note('recorded', recorded.stats, url)} into {archive}: "
+                   f"{complete} races complete, {len(recorded.held_back)} held back", err=True)
+        return 1 if recorded.held_back else 0
+
+    _stoppable(work)
 
 
 @main.command("watch")
-@click.option("--source", type=click.Choice(SOURCES), help="As for generate.")
-@click.option("--input", "inputs", multiple=True, type=click.Path(path_type=Path),
-              help="Snapshot file(s) to re-read every cycle (repeatable).")
-@click.option("--archive", type=click.Path(path_type=Path), metavar="DIR", help="Replay a recorded folder.")
-@_selection_options
-@_fetch_options
-@click.option("--cache", "cache_dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
-              help="Where fetched files are kept between cycles (conditional requests).")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("articles"), show_default=True)
-@click.option("--config", "config_dir", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--strict", is_flag=True, help="Hold back races whose data looks suspicious.")
+@_source_options
 @click.option("--interval", type=click.FloatRange(min=0), default=300.0, show_default=True,
               help="Seconds between the starts of two polls (KPU refreshes about every 15 minutes).")
 @click.option("--cycles", type=click.IntRange(min=1), help="Stop after this many polls (default: until Ctrl-C).")
-def watch_command(source: str | None, inputs: tuple[Path, ...], archive: Path | None, races: tuple[str, ...],
-                  provinces: tuple[str, ...], base_url: str | None, concurrency: int | None,
-                  max_attempts: int | None, timeout: float | None, backoff: float | None,
-                  cache_dir: Path | None, out: Path, config_dir: Path | None, strict: bool,
-                  interval: float, cycles: int | None) -> None:
+def watch_command(interval: float, cycles: int | None, **options: Any) -> None:
     """Poll the source and keep the articles current.
 
-    Each cycle fetches with conditional requests, regenerates only the races
-    whose data changed and logs one line. A failed cycle (network down, KPU
-    answering errors) is logged and the next one tries again; Ctrl-C stops
-    cleanly after the cycle in progress is abandoned, leaving every file whole.
+    Each cycle fetches with conditional requests (ETag / If-Modified-Since, from
+    --cache), rewrites only the races whose data changed and logs one line; a
+    race that fails is held back and logged, the others go on. A failed cycle
+    (network down, KPU answering errors) is logged and the next one tries
+    again; Ctrl-C or SIGTERM stops it, leaving every file whole.
 
-    
+    \b
     Examples:
       newsgen watch --province 64 --out site/content/pilkada-2024
       newsgen watch --source sirekap --interval 120 --out site/content/pilkada-2024
     """
+    from .pipeline import run
     from .phrases import Phrases
     from .render import Renderer
-    from .watch import Poll, watch
-
-    source = _choose_source(source, inputs, archive, base_url, races, provinces)
-    try:
-        config = load_config(config_dir)
-        renderer, phrases = Renderer(config), Phrases.load()
-        load = _loader(source, inputs, archive, races, provinces, base_url,
-                       _settings(concurrency, max_attempts, timeout, backoff),
-                       cache_dir or default_cache_dir(base_url or DEFAULT_BASE_URL))
-    except NewsgenError as exc:
-        _fail(exc)
-
-    def run(items: list) -> Report:
-        return generate(items, config, out, renderer=renderer, phrases=phrases, strict=strict, memo=memo)
-
-    memo: dict = {}
-    cycle = Poll(lambda on_item: load(on_item)[0], run)
+    from .watch import watch
 
     def log(line: str) -> None:
         click.echo(f"{datetime.now().astimezone():%Y-%m-%d %H:%M:%S%z} newsgen watch: {line}", err=True)
 
-    try:
-        watch(cycle, interval=interval, log=log, max_cycles=cycles)
-    except KeyboardInterrupt:
-        log("stopped (Ctrl-C); every file is whole")
-    sys.exit(0)
+    def work() -> int:
+        source, config = _prepare(options)
+        renderer, phrases = Renderer(config), Phrases.load()
+        out, strict = options["out"], options["strict"]
+        try:
+            watch(lambda: run(source, config, out, strict=strict, renderer=renderer, phrases=phrases),
+                  interval=interval, log=log, max_cycles=cycles)
+        except KeyboardInterrupt:
+            log("stopped (Ctrl-C); every file is whole")
+            return EXIT_INTERRUPTED
+        except _Terminated:
+            log("stopped (SIGTERM); every file is whole")
+            return EXIT_TERMINATED
+        return 0
+
+    _stoppable(work)
 
 
 @main.command("phrases")
@@ -436,12 +436,14 @@ def phrases_command(templates: Path | None) -> None:
     Example:
       newsgen phrases > phrases.txt
     """
-    from .phrases import Phrases
 
-    try:
+    def work() -> int:
+        from .phrases import Phrases
+
         click.echo(Phrases.load(templates).listing(), nl=False)
-    except NewsgenError as exc:
-        _fail(exc)
+        return 0
+
+    _stoppable(work)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import asdict
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, meta
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, meta
 from jinja2 import TemplateError as JinjaError
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
@@ -66,59 +65,40 @@ class Renderer:
     (editable config), run in Jinja's sandbox.
     """
 
-    def __init__(self, config: Config, templates: Path | None = None, *, compile_now: bool = True) -> None:
-        """Templates and stock sentences compile here, so a broken one stops the run before any race.
-
-        With ``compile_now=False`` they compile when first needed: for a process
-        that knows they compile already (helpers drafted with them; see
-        :func:`generator.helpers.read_and_generate`) and may not need them at all.
-        """
+    def __init__(self, config: Config, templates: Path | None = None) -> None:
+        """Templates and stock sentences compile here, so a broken one stops the run before any race."""
         self.config = config
         self._folder = folder = templates or data_path("templates", "id")
         #: newsgen's own templates (they print Baca Juga links only through the macro).
         self.builtin = templates is None
+        self.templates = templates
         self.fingerprint = _fingerprint(folder, config)
-        #: The stock sentences the last :meth:`body` printed (the fact audit skips them).
-        self.last_stock: list[str] = []
-        self._compiled = False
-        if compile_now:
-            self._compile()
-
-    def _ensure_compiled(self) -> None:
-        if not self._compiled:
-            self._compile()
-
-    def _compile(self) -> None:
-        folder, config = self._folder, self.config
         self.env = _environment(folder, sandboxed=not self.builtin)
         self.stock_env = _environment(None, sandboxed=True)
         try:
             self._article = self.env.get_template("article.md.j2")
         except JinjaError as exc:
             raise TemplateError(f"{folder}/article.md.j2: {exc}") from None
-        self._stock = {}
         stock = config.publication.stock
         texts = {f"attribution.{k}": v for k, v in stock.attribution.items()}
         texts |= {f"caveat.{k}": v for k, v in stock.caveat.items()}
         texts |= {"disclosure": stock.disclosure, "sign_off": stock.sign_off, "dateline": config.publication.dateline}
+        self._stock: dict[str, Template] = {}
         self._stock_vars: dict[str, tuple[str, ...]] = {}
-        self._stock_cache: dict[tuple, Markup] = {}
+        self._stock_cache: dict[tuple[str, ...], Markup] = {}
         for name, text in texts.items():
             try:
                 self._stock[name] = self.stock_env.from_string(text)
                 self._stock_vars[name] = tuple(sorted(meta.find_undeclared_variables(self.stock_env.parse(text))))
             except JinjaError as exc:
                 raise TemplateError(f"publication.yaml: stock sentence {name}: {exc}") from None
-        self._compiled = True
 
     @property
     def stock_names(self) -> tuple[str, ...]:
-        self._ensure_compiled()
         return tuple(self._stock)
 
     def stock(self, name: str, story: Story) -> Markup:
         """A stock sentence of the publication, rendered for a story."""
-        self._ensure_compiled()
         template = self._stock.get(name)
         if template is None:
             raise TemplateError(
@@ -142,9 +122,8 @@ class Renderer:
             self._stock_cache[key] = text
         return text
 
-    def body(self, story: Story) -> str:
-        """The article text (Markdown, without front matter)."""
-        self._ensure_compiled()
+    def render(self, story: Story) -> tuple[str, tuple[str, ...]]:
+        """The article text (Markdown, without front matter) and the stock sentences it printed."""
         printed: list[str] = []
 
         def stock(name: str) -> Markup:
@@ -156,8 +135,11 @@ class Renderer:
             text = self._article.render(story=story, stock=stock, publication=self.config.publication)
         except JinjaError as exc:
             raise TemplateError(f"template article.md.j2 for race {story.race}: {exc}") from None
-        self.last_stock = printed
-        return _tidy(text)
+        return _tidy(text), tuple(printed)
+
+    def body(self, story: Story) -> str:
+        """The article text (Markdown, without front matter)."""
+        return self.render(story)[0]
 
 
 def _fingerprint(folder: Path, config: Config) -> str:
@@ -180,8 +162,3 @@ def _tidy(text: str) -> str:
     while out and not out[-1]:
         out.pop()
     return "\n".join(out) + "\n"
-
-
-def story_dict(story: Story) -> dict:
-    """A story as plain data (for debugging and the review report)."""
-    return asdict(story)

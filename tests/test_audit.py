@@ -13,7 +13,8 @@ from generator.config import load_config
 from generator.links import link_stories
 from generator.models import RaceSnapshot
 from generator.phrases import Phrases
-from generator.pipeline import apply_overrides, generate
+from generator.decide import apply_overrides
+from generator.pipeline import generate
 from generator.render import Renderer
 from generator.sources.files import read_file
 from generator.story import Story, build_story
@@ -49,9 +50,9 @@ class RecordingRenderer(Renderer):
         super().__init__(config)
         self.stories: dict[str, Story] = {}
 
-    def body(self, story: Story) -> str:
+    def render(self, story: Story) -> tuple[str, tuple[str, ...]]:
         self.stories[story.race] = story
-        return super().body(story)
+        return super().render(story)
 
 
 @pytest.fixture(scope="module")

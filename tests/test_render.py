@@ -94,15 +94,3 @@ def test_a_broken_stock_sentence_stops_the_renderer_before_any_race(tmp_path):
         Renderer(broken_stock_config(tmp_path))
 
 
-def test_a_renderer_compiled_later_renders_the_same(config, story):
-    later = Renderer(config, compile_now=False)
-    assert later.fingerprint == Renderer(config).fingerprint
-    assert later.body(story) == Renderer(config).body(story)
-    assert later.stock_names == Renderer(config).stock_names
-
-
-def test_a_renderer_compiled_later_still_reports_a_broken_stock_sentence(tmp_path, story):
-    later = Renderer(broken_stock_config(tmp_path), compile_now=False)
-    for _ in range(2):  # each time, not only the first
-        with pytest.raises(TemplateError, match="publication.yaml: stock sentence"):
-            later.body(story)

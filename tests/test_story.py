@@ -8,7 +8,7 @@ import pytest
 
 from generator.links import link_stories
 from generator.phrases import Phrases
-from generator.pipeline import apply_overrides
+from generator.decide import apply_overrides
 from generator.sources.files import read_file
 from generator.story import Link, Previous, build_story, slugify
 

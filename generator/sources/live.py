@@ -41,6 +41,7 @@ from ..errors import ConfigError, DataError, FetchError
 from ..fetch import Fetched, Fetcher, FetchSettings, build_client
 from ..models import RaceSnapshot
 from . import sirekap
+from .read import Item, Progress
 
 GOVERNOR, REGIONAL = "pkwkp", "pkwkk"
 KINDS = (GOVERNOR, REGIONAL)
@@ -134,12 +135,16 @@ def decode_json(fetched: Fetched, *, race: str | None = None) -> Any:
         raise DataError("the response is not UTF-8 text; expected a JSON file", where=fetched.url, race=race) from None
     try:
         return json.loads(text)
+    except RecursionError:
+        raise DataError("the JSON is nested too deeply to be a KPU file", where=fetched.url, race=race) from None
     except json.JSONDecodeError as exc:
         if exc.pos >= len(text.rstrip()):
             reason = f"the JSON ends early after {len(body):,} bytes (a truncated response); try again later"
         else:
             reason = f"invalid JSON at line {exc.lineno} column {exc.colno} ({exc.msg})"
         raise DataError(reason, where=fetched.url, race=race) from None
+    except ValueError as exc:  # an integer of thousands of digits
+        raise DataError(f"a number in the JSON is out of range ({exc})", where=fetched.url, race=race) from None
 
 
 def _for_race(exc: DataError, race: str) -> DataError:
@@ -154,14 +159,6 @@ def _for_race(exc: DataError, race: str) -> DataError:
 
 class Source(Protocol):
     async def get(self, path: str) -> Fetched: ...
-
-
-class Progress(Protocol):
-    """Told how many races there are, then about each race as it finishes."""
-
-    def start(self, total: int) -> None: ...
-
-    def advance(self, race: str) -> None: ...
 
 
 class _Loader:
@@ -222,55 +219,26 @@ async def load_masters(loader: _Loader, kinds: Iterable[str]) -> Masters:
     return dict(zip(kinds, parsed, strict=True))
 
 
-@dataclass(frozen=True)
-class RaceFiles:
-    """A race whose files are in: everything its snapshot is built from.
-
-    Small and picklable, so a helper process can build the snapshot while the
-    fetch goes on (see :mod:`generator.helpers`).
-    """
-
-    race: str
-    tally: Fetched
-    candidates: tuple[sirekap.PaslonEntry, ...] | None  # None: the race is not in the paslon file
-    paslon_url: str
-    region_name: str
-    child_names: dict[str, str] | None
-
-    def snapshot(self) -> RaceSnapshot:
-        """The race's snapshot; raises :class:`DataError` naming the file, race and field."""
-        race, fetched = self.race, self.tally
-        code = race.split("/")[1]
-        tally = sirekap.parse_tally(decode_json(fetched, race=race), where=fetched.url, race=race)
-        try:
-            return sirekap.snapshot_from_tally(
-                race, tally, {code: self.candidates} if self.candidates else {},
-                region_name=self.region_name, child_names=self.child_names, source_url=fetched.url,
-                data_sha256=fetched.sha256,
-            )
-        except ValidationError as exc:
-            # A candidate entry the parser let through but a Ticket refuses (odd colour,
-            # nomor urut, empty name): hold back this race instead of ending the night.
-            first = exc.errors()[0]
-            raise DataError(f"a candidate entry for {code} is not usable: {first['msg']}",
-                            where=self.paslon_url, race=race, field=f"{code}") from None
-
-    def item(self) -> RaceSnapshot | DataError:
-        """The snapshot, or the error that holds the race back."""
-        try:
-            return self.snapshot()
-        except DataError as exc:
-            return _for_race(exc, self.race)
+def _snapshot(race: str, fetched: Fetched, candidates: tuple[sirekap.PaslonEntry, ...] | None,
+              paslon_url: str, region_name: str, child_names: dict[str, str] | None) -> RaceSnapshot:
+    """The race's snapshot from its files; raises :class:`DataError` naming the file, race and field."""
+    code = race.split("/")[1]
+    tally = sirekap.parse_tally(decode_json(fetched, race=race), where=fetched.url, race=race)
+    try:
+        return sirekap.snapshot_from_tally(
+            race, tally, {code: candidates} if candidates else {},
+            region_name=region_name, child_names=child_names, source_url=fetched.url,
+            data_sha256=fetched.sha256,
+        )
+    except ValidationError as exc:
+        # A candidate entry the parser let through but a Ticket refuses (odd colour,
+        # nomor urut, empty name): hold back this race instead of ending the night.
+        first = exc.errors()[0]
+        raise DataError(f"a candidate entry for {code} is not usable: {first['msg']}",
+                        where=paslon_url, race=race, field=f"{code}") from None
 
 
-def build(items: Iterable[RaceSnapshot | DataError | RaceFiles],
-          built: dict[str, RaceSnapshot] | None = None) -> list[RaceSnapshot | DataError]:
-    """Items with each :class:`RaceFiles` made a snapshot (taken from ``built`` when there)."""
-    built = built or {}
-    return [(built.get(i.race) or i.item()) if isinstance(i, RaceFiles) else i for i in items]
-
-
-async def _race(loader: _Loader, masters: Masters, race: str) -> RaceFiles:
+async def _race(loader: _Loader, masters: Masters, race: str) -> RaceSnapshot:
     kind, code = race.split("/")
     province = code[:2]
     if kind == GOVERNOR:  # province names; kab/kota names
@@ -293,25 +261,13 @@ async def _race(loader: _Loader, masters: Masters, race: str) -> RaceFiles:
         names_url = loader.fetch(names_path).result().url  # fetched already: it was just parsed
         raise DataError(f"region {code} is not in this list of region names; the race cannot be named",
                         where=names_url, race=race, field="kode")
-    return RaceFiles(race, fetched, masters[kind].get(code), loader.fetch(sirekap.paslon_path(kind)).result().url,
-                     region_name, children)
-
-
-OnItem = Callable[[RaceSnapshot | DataError], None]
-OnFiles = Callable[[RaceFiles], None]
+    paslon_url = loader.fetch(sirekap.paslon_path(kind)).result().url
+    return _snapshot(race, fetched, masters[kind].get(code), paslon_url, region_name, children)
 
 
 async def collect(source: Source, selection: Selection, *, progress: Progress | None = None,
-                  on_races: Callable[[list[str]], None] | None = None,
-                  on_item: OnItem | None = None,
-                  on_files: OnFiles | None = None) -> tuple[list[str], list[RaceSnapshot | DataError | RaceFiles]]:
+                  on_races: Callable[[list[str]], None] | None = None) -> tuple[list[str], list[Item]]:
     """Every selected race as a snapshot, or the :class:`DataError` that holds it back (race order).
-
-    ``on_item`` sees each race as soon as its files are in (``newsgen watch``
-    writes a changed race without waiting for the rest of the poll). With
-    ``on_files``, snapshots are not built here: ``on_files`` gets each race's
-    :class:`RaceFiles` as soon as they are in, the items hold them, and the
-    caller builds them (:func:`build`).
 
     Raises :class:`DataError`/:class:`FetchError` when the candidate masters
     cannot be read and :class:`ConfigError` for a race that does not exist.
@@ -325,21 +281,14 @@ async def collect(source: Source, selection: Selection, *, progress: Progress | 
         if progress is not None:
             progress.start(len(races))
 
-        async def one(race: str) -> RaceSnapshot | DataError:
+        async def one(race: str) -> Item:
             try:
-                files = await _race(loader, masters, race)
+                return await _race(loader, masters, race)
             except DataError as exc:
-                item: RaceSnapshot | DataError | RaceFiles = _for_race(exc, race)
-            else:
-                item = files if on_files is not None else files.item()
+                return _for_race(exc, race)
             finally:
                 if progress is not None:
                     progress.advance(race)
-            if isinstance(item, RaceFiles):
-                on_files(item)  # type: ignore[misc]
-            elif on_item is not None:
-                on_item(item)
-            return item
 
         items = await asyncio.gather(*(one(race) for race in races))
     finally:
@@ -355,8 +304,8 @@ class Run:
     """What a fetch or replay produced."""
 
     races: list[str] = field(default_factory=list)
-    items: list[RaceSnapshot | DataError | RaceFiles] = field(default_factory=list)  # RaceFiles: see collect
-    stats: Counter = field(default_factory=Counter)  # responses by HTTP status (0 = none)
+    items: list[Item] = field(default_factory=list)
+    stats: Counter[int] = field(default_factory=Counter)  # responses by HTTP status (0 = none)
     archive: Path | None = None
 
     @property
@@ -371,15 +320,13 @@ class Run:
 
 async def _live(run: Run, base_url: str, selection: Selection, settings: FetchSettings,
                 store: Archive | HttpCache | None, progress: Progress | None,
-                transport: httpx.AsyncBaseTransport | None, on_item: OnItem | None = None,
-                on_files: OnFiles | None = None) -> None:
+                transport: httpx.AsyncBaseTransport | None) -> None:
     recording = isinstance(store, Archive)
     async with build_client(settings, transport=transport) as client:
         fetcher = Fetcher(client, base_url, settings=settings, store=store)
         try:
             run.races, run.items = await collect(
-                fetcher, selection, progress=progress,
-                on_races=store.add_races if recording else None, on_item=on_item, on_files=on_files,
+                fetcher, selection, progress=progress, on_races=store.add_races if recording else None,
             )
         finally:
             run.stats = fetcher.stats
@@ -387,23 +334,17 @@ async def _live(run: Run, base_url: str, selection: Selection, settings: FetchSe
                 store.save()
 
 
-async def _replay(run: Run, archive: Archive, selection: Selection, progress: Progress | None,
-                  on_item: OnItem | None = None, on_files: OnFiles | None = None) -> None:
-    run.races, run.items = await collect(archive, selection, progress=progress, on_item=on_item, on_files=on_files)
+async def _replay(run: Run, archive: Archive, selection: Selection, progress: Progress | None) -> None:
+    run.races, run.items = await collect(archive, selection, progress=progress)
 
 
 def fetch_live(base_url: str, selection: Selection, *, settings: FetchSettings | None = None,
                cache: Path | None = None, progress: Progress | None = None,
-               transport: httpx.AsyncBaseTransport | None = None, on_item: OnItem | None = None,
-               on_files: OnFiles | None = None) -> Run:
-    """Fetch the selected races from ``base_url``; ``cache`` keeps bodies for conditional requests.
-
-    ``on_item`` and ``on_files``: see :func:`collect`.
-    """
+               transport: httpx.AsyncBaseTransport | None = None) -> Run:
+    """Fetch the selected races from ``base_url``; ``cache`` keeps bodies for conditional requests."""
     store = HttpCache(cache, base_url) if cache is not None else None
     run = Run(archive=None)
-    asyncio.run(_live(run, base_url, selection, settings or FetchSettings(), store, progress, transport, on_item,
-                      on_files))
+    asyncio.run(_live(run, base_url, selection, settings or FetchSettings(), store, progress, transport))
     return run
 
 
@@ -416,12 +357,11 @@ def record_archive(folder: Path, base_url: str, selection: Selection, *, setting
     return run
 
 
-def replay_archive(folder: Path, selection: Selection, *, progress: Progress | None = None,
-                   on_item: OnItem | None = None, on_files: OnFiles | None = None) -> Run:
+def replay_archive(folder: Path, selection: Selection, *, progress: Progress | None = None) -> Run:
     """The races recorded in ``folder`` (those the fetch selected, unless ``selection`` says otherwise)."""
     archive = Archive.for_replay(folder)
     if selection.everything and archive.races:
         selection = Selection(races=tuple(archive.races))
     run = Run(archive=archive.folder)
-    asyncio.run(_replay(run, archive, selection, progress, on_item, on_files))
+    asyncio.run(_replay(run, archive, selection, progress))
     return run

@@ -1,0 +1,75 @@
+"""One article made whole: text, front matter, chart and the fact audit.
+
+:func:`make_article` is a pure function of a decided race and the run's time:
+the same inputs give the same bytes, in this process or in a worker of a
+process pool (``newsgen generate --jobs N``). It writes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from . import __version__
+from .audit import audit_article, story_exempt
+from .chart import render_chart
+from .config import Config
+from .decide import RaceWork
+from .errors import Problem
+from .output import article_head
+from .render import Renderer
+from .story import Story
+
+
+@dataclass(frozen=True)
+class Article:
+    """A rendered article, ready to write (or to hold back when ``problems``)."""
+
+    race: str
+    text: str  # front matter + Markdown body
+    chart_svg: str | None
+    problems: tuple[str, ...]  # fact audit findings; empty when every number is traceable
+
+
+def fingerprint(story: Story, renderer: Renderer) -> str:
+    """Everything an article's text depends on: the story, templates, config, version."""
+    return hashlib.sha256(f"{__version__}\x00{renderer.fingerprint}\x00{story!r}".encode()).hexdigest()[:16]
+
+
+def make_article(item: RaceWork, now: datetime, renderer: Renderer, config: Config) -> Article:
+    """Render, audit and draw one placed and linked race."""
+    story, snapshot = item.story, item.snapshot
+    body, stock = renderer.render(story)
+    exempt = [*story_exempt(story), *stock]
+    problems = tuple(str(f) for f in audit_article(story.headline, body, snapshot, story, exempt=exempt))
+    head = article_head(story, snapshot, config, now=now, existing=item.existing, aliases=item.aliases,
+                        flags=item.flags)
+    svg = render_chart(snapshot, title=story.headline) if item.chart else None
+    return Article(snapshot.race, head + "\n" + body, svg, problems)
+
+
+def article_or_problem(item: RaceWork, now: datetime, renderer: Renderer, config: Config) -> Article | Problem:
+    """:func:`make_article`, with any failure as the problem that holds the race back."""
+    try:
+        return make_article(item, now, renderer, config)
+    except Exception as exc:  # one race's failure never stops another
+        return Problem.from_exception(item.snapshot.race, exc)
+
+
+# -- a process pool over make_article (``--jobs N``) ----------------------------------
+
+_worker: tuple[Renderer, Config] | None = None
+
+
+def start_worker(config: Config, templates: Path | None) -> None:
+    """Initializer of a pool worker: its templates compile once."""
+    global _worker
+    _worker = (Renderer(config, templates), config)
+
+
+def in_worker(job: tuple[RaceWork, datetime]) -> Article | Problem:
+    assert _worker is not None, "worker not started"
+    renderer, config = _worker
+    return article_or_problem(job[0], job[1], renderer, config)

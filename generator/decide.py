@@ -1,0 +1,167 @@
+"""Decide one race: editors' overrides, plausibility checks, the story, its place.
+
+Pure functions of a snapshot, the configuration and what is already on disk
+(read through the :class:`~generator.writer.Writer`, never written here). The
+pipeline calls :func:`decide_race` for each race and :func:`place` once the
+run's time is known; a race that cannot be used comes back as a
+:class:`~generator.errors.Problem`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+from .chart import chart_alt_text
+from .config import Config, RaceNotes
+from .errors import Problem
+from .models import RaceSnapshot
+from .names import person_name
+from .output import Existing, find_existing, placement, read_existing
+from .phrases import Phrases
+from .story import ChartRef, Previous, Story, build_story
+from .validate import Finding, Limits, check_snapshot
+from .writer import Writer
+
+
+def apply_overrides(snapshot: RaceSnapshot, notes: RaceNotes) -> RaceSnapshot:
+    """Editors' name and colour overrides from ``races.yaml`` (by nomor urut)."""
+    if not notes.tickets:
+        return snapshot
+    tickets = []
+    for ticket in snapshot.tickets:
+        override = notes.tickets.get(ticket.number)
+        if override is None or ticket.empty_column:
+            tickets.append(ticket)
+            continue
+        update: dict[str, str] = {}
+        if override.head:
+            update["head"] = person_name(override.head).full
+        if override.deputy:
+            update["deputy"] = person_name(override.deputy).full
+        for name in ("head_short", "deputy_short", "colour"):
+            value = getattr(override, name)
+            if value:
+                update[name] = value
+        tickets.append(ticket.model_copy(update=update))
+    data = snapshot.model_dump()
+    data["tickets"] = tickets
+    return RaceSnapshot.model_validate(data)
+
+
+def with_data_hash(snapshot: RaceSnapshot) -> RaceSnapshot:
+    """Give snapshots from editor files a hash of their figures, as feeds have of their bytes."""
+    if snapshot.data_sha256:
+        return snapshot
+    digest = hashlib.sha256(snapshot.model_dump_json(exclude={"data_sha256"}).encode()).hexdigest()
+    return snapshot.model_copy(update={"data_sha256": digest})
+
+
+def as_run(snapshot: RaceSnapshot, config: Config) -> RaceSnapshot:
+    """A snapshot as a run works with it: editors' overrides applied, a hash of its data set."""
+    return with_data_hash(apply_overrides(snapshot, config.notes(snapshot.race)))
+
+
+def choose_previous(snapshot: RaceSnapshot, older: RaceSnapshot | None, existing: Existing | None) -> Previous | None:
+    """The earlier data an update note compares with.
+
+    The same data as the article on disk keeps that article's comparison (so a
+    rerun is byte-identical); newer data compares with what is on disk, or with
+    an older snapshot of the same input, whichever is more recent.
+    """
+    here = Previous.from_snapshot(snapshot)
+    if existing and existing.current == here:
+        return existing.previous
+    candidates = [Previous.from_snapshot(older)] if older else []
+    if existing and existing.current and existing.current.timestamp < snapshot.timestamp:
+        candidates.append(existing.current)
+    return max(candidates, key=lambda p: p.timestamp, default=None)
+
+
+def snapshot_at(snapshot: RaceSnapshot, earlier: Previous) -> RaceSnapshot | None:
+    """``snapshot`` with the figures an earlier article recorded (for the checks)."""
+    numbers = {t.number: t.id for t in snapshot.tickets}
+    if set(earlier.votes) != set(numbers):
+        return None
+    data = snapshot.model_dump()
+    data.update(
+        votes={numbers[n]: v for n, v in earlier.votes.items()},
+        tps_reported=earlier.tps_reported, tps_total=earlier.tps_total,
+        timestamp=earlier.timestamp, sub_regions=(), data_sha256=None,
+    )
+    try:
+        return RaceSnapshot.model_validate(data)
+    except ValueError:
+        return None
+
+
+def check(
+    snapshot: RaceSnapshot, older: RaceSnapshot | None, existing: Existing | None, config: Config
+) -> list[Finding]:
+    """Validation against the newest earlier figures known: an older snapshot of
+    the input or the article on disk (which may be newer than this data)."""
+    earlier = [older] if older else []
+    here = Previous.from_snapshot(snapshot)
+    if existing and existing.current and existing.current != here:
+        on_disk = snapshot_at(snapshot, existing.current)
+        if on_disk is None:
+            return [Finding(snapshot.race, "tickets", "expected the tickets of the article on disk, "
+                            f"found other ballot numbers ({sorted(existing.current.votes)} before)", "suspicious")]
+        earlier.append(on_disk)
+    previous = max(earlier, key=lambda s: s.timestamp, default=None)
+    thresholds = config.publication.thresholds
+    limits = Limits(tps_capacity=thresholds.tps_capacity, share_jump_points=thresholds.share_jump_points)
+    return check_snapshot(snapshot, previous=previous, limits=limits)
+
+
+@dataclass
+class RaceWork:
+    """One race decided: its data, its story and where its files go."""
+
+    snapshot: RaceSnapshot
+    story: Story
+    existing: Existing | None
+    found: str | None  # the article already on disk (relative path), if any
+    flags: tuple[str, ...] = ()
+    path: str = ""  # set by place
+    chart: str | None = None
+    aliases: tuple[str, ...] = ()
+
+
+def _problem(snapshot: RaceSnapshot, findings: list[Finding], prefix: str, kind: str) -> Problem:
+    field = findings[0].field if len(findings) == 1 else None
+    reason = "; ".join(f.reason if field else f"{f.field}: {f.reason}" for f in findings)
+    return Problem(snapshot.race, prefix + reason, where=snapshot.source_url, field=field, kind=kind)
+
+
+def decide_race(snapshot: RaceSnapshot, older: RaceSnapshot | None, config: Config, phrases: Phrases,
+                writer: Writer, *, strict: bool) -> RaceWork | Problem:
+    """Check one race against its earlier figures and decide its story."""
+    plain = build_story(snapshot, config, phrases)
+    found = find_existing(writer, plain.slug, config)
+    existing = read_existing(writer, found) if found else None
+    findings = check(snapshot, older, existing, config)
+    errors = [f for f in findings if f.severity == "error"]
+    suspicious = [f for f in findings if f.severity != "error"]
+    if errors:
+        return _problem(snapshot, errors, "", "data")
+    if strict and suspicious:
+        return _problem(snapshot, suspicious, "suspicious data (--strict): ", "suspicious")
+    previous = choose_previous(snapshot, older, existing)
+    story = build_story(snapshot, config, phrases, previous=previous) if previous else plain
+    return RaceWork(snapshot, story, existing, found, flags=tuple(str(f) for f in suspicious))
+
+
+def place(item: RaceWork, config: Config, now: datetime, old_slug: str | None) -> None:
+    """Where a race's files go, its chart reference, and aliases when its slug moved."""
+    snap, story, existing = item.snapshot, item.story, item.existing
+    date = existing.date if existing and existing.date else now.isoformat()
+    where = placement(story.slug, config, date)
+    if where.chart_url:
+        story = story.evolve(chart=ChartRef(where.chart_url, chart_alt_text(snap, story.race_short)))
+    aliases = existing.aliases if existing else ()
+    if old_slug and old_slug != story.slug:
+        pub = config.publication
+        aliases = (*aliases, pub.link_pattern.format(section=pub.section, slug=old_slug, race=snap.race))
+    item.story, item.path, item.chart, item.aliases = story, item.found or where.article, where.chart, aliases

@@ -1,0 +1,88 @@
+"""Which source a run reads, and reading it: editor files, KPU Sirekap or an archive.
+
+A :class:`Source` is plain data (what the command line asked for); its
+:meth:`Source.read` returns every race as a snapshot or as the
+:class:`~generator.errors.DataError` that holds it back, plus a one-line note
+about the fetch. The HTTP stack is imported only for the Sirekap and archive
+sources.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal, Protocol
+
+from ..config import data_path
+from ..errors import ConfigError, DataError
+from ..models import RaceSnapshot
+from .files import read_file
+from .sirekap import DEFAULT_BASE_URL
+
+if TYPE_CHECKING:
+    from collections import Counter
+
+    from ..fetch import FetchSettings
+    from .live import Selection
+
+Kind = Literal["file", "sirekap", "archive"]
+Item = RaceSnapshot | DataError
+
+
+class Progress(Protocol):
+    """Told how many races there are, then about each race as it finishes."""
+
+    def start(self, total: int) -> None: ...
+
+    def advance(self, race: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a run's figures come from."""
+
+    kind: Kind = "file"
+    inputs: tuple[Path, ...] = ()  # editor files; none: the embedded example data
+    archive: Path | None = None
+    base_url: str = DEFAULT_BASE_URL
+    selection: Selection | None = None  # races of Sirekap or an archive; None: every race
+    settings: FetchSettings | None = None
+    cache: Path | None = None  # keeps fetched files for conditional requests; None: no cache
+
+    def read(self, progress: Progress | None = None) -> tuple[list[Item], str | None]:
+        """Every race read: (items in race order, a note about the fetch or None)."""
+        if self.kind == "file":
+            return read_inputs(self.inputs), None
+        from . import live  # only the Sirekap paths need the HTTP stack
+
+        selection = self.selection or live.Selection()
+        if self.kind == "sirekap":
+            fetched = live.fetch_live(self.base_url, selection, settings=self.settings, cache=self.cache,
+                                      progress=progress)
+            return fetched.items, fetch_note("fetched", fetched.stats, self.base_url)
+        if self.archive is None:
+            raise ConfigError("--source archive needs --archive DIR")
+        replayed = live.replay_archive(self.archive, selection, progress=progress)
+        return replayed.items, None
+
+
+def read_inputs(inputs: tuple[Path, ...]) -> list[Item]:
+    """The races of editor files (the embedded example data when none are given)."""
+    files = list(inputs) or sorted(data_path("examples", "data").glob("*.yaml"))
+    items: list[Item] = []
+    for path in files:
+        if not path.exists():
+            raise ConfigError(f"--input {path}: no such file")
+        try:
+            items.extend(read_file(path))
+        except DataError as exc:
+            items.append(exc)
+    return items
+
+
+def fetch_note(verb: str, stats: Counter[int], url: str) -> str:
+    """``newsgen: fetched 1,094 files from URL (0 not modified)``."""
+    ok = sum(n for status, n in stats.items() if 200 <= status < 300)
+    line = f"newsgen: {verb} {ok + stats.get(304, 0)} files from {url} ({stats.get(304, 0)} not modified"
+    retried = sum(n for status, n in stats.items() if status == 0 or status == 429 or status >= 500)
+    return line + (f", {retried} failed tries)" if retried else ")")
