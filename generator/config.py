@@ -186,7 +186,7 @@ def format_validation(error: ValidationError) -> list[str]:
     for item in error.errors():
         loc = ".".join(str(part) for part in item["loc"]) or "(top level)"
         msg = item["msg"].removeprefix("Value error, ")
-        if not item["loc"] and re.match(r"^[a-z_]+: ", msg):  # a model check names its field first
+        if not item["loc"] and re.match(r"^[a-z_][a-z_0-9.]*: ", msg):  # a model check names its field first
             loc, msg = msg.split(": ", 1)
         if item["type"] == "extra_forbidden":
             msg = "unknown key (check the spelling)"

@@ -176,7 +176,7 @@ class RaceSnapshot(_Frozen):
     def _consistent(self) -> RaceSnapshot:
         if self.tps_reported > self.tps_total:
             raise ValueError(
-                f"tps_reported: TPS reported ({self.tps_reported}) exceeds TPS total ({self.tps_total}); check tps"
+                f"tps_reported: TPS reported ({self.tps_reported}) exceeds TPS total ({self.tps_total})"
             )
         ids = [t.id for t in self.tickets]
         numbers = [t.number for t in self.tickets]
@@ -190,10 +190,11 @@ class RaceSnapshot(_Frozen):
         unknown = sorted(set(self.votes) - set(ids))
         if unknown:
             raise ValueError(f"votes: votes for unknown ticket id(s) {', '.join(unknown)}")
-        for row in self.sub_regions:
+        for index, row in enumerate(self.sub_regions):
             extra = sorted(set(row.votes) - set(ids))
             if extra:
-                raise ValueError(f"sub_regions: sub-region {row.code} has votes for unknown ticket id(s) {', '.join(extra)}")
+                raise ValueError(f"sub_regions.{index}.votes: sub-region {row.code} has votes for unknown ticket id(s) "
+                                 f"{', '.join(extra)}")
         if len(self.tickets) < 2:
             raise ValueError(
                 "tickets: a race needs at least two ballot columns; a single ticket runs against the "
@@ -268,9 +269,3 @@ class RaceSnapshot(_Frozen):
     def has_data(self) -> bool:
         """False for a race with no TPS reported (no article is written)."""
         return self.tps_reported > 0 and self.total_votes > 0
-
-    def ticket_by_id(self, ticket_id: str) -> Ticket:
-        for ticket in self.tickets:
-            if ticket.id == ticket_id:
-                return ticket
-        raise KeyError(ticket_id)

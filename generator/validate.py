@@ -113,16 +113,6 @@ def _sub_region_consistency(snapshot: RaceSnapshot) -> list[Finding]:
         return []
     race = snapshot.race
     findings: list[Finding] = []
-    known = {t.id for t in snapshot.tickets}
-    for row in rows:
-        extra = sorted(set(row.votes) - known)
-        if extra:
-            findings.append(Finding(
-                race, f"sub_regions.{row.code}",
-                f"expected votes only for the race's tickets ({', '.join(sorted(known))}), "
-                f"found votes for {', '.join(extra)} in {row.name}",
-                "error",
-            ))
 
     row_tps_total = sum(r.tps_total for r in rows)
     row_tps_reported = sum(r.tps_reported for r in rows)

@@ -73,7 +73,7 @@ def test_source_date_epoch(tmp_path, monkeypatch):
     ("old", "new", "needle"),
     [
         ("votes: 962804", "votes: -962804", "race pkwkp/64: field tickets.1.votes"),
-        ("    tps:\n      reported: 6048", "    tps:\n      reported: 7000", "race pkwkp/64: field tps: "),
+        ("    tps:\n      reported: 6048", "    tps:\n      reported: 7000", "race pkwkp/64: field tps: TPS reported (7000) exceeds TPS total (6274)"),
         ("    stage: real_count\n    timestamp: '2024-11-28T10:15:04+07:00'\n    source_url: https://sirekappilkada-obj-data.kpu.go.id/pilkada/hhcw/pkwkp/64.json",
          "    stage: real_count\n    timestamp: '2024-11-28T10:15:04+07:00'\n    sorce_url: x", "race pkwkp/64: field source_url"),
         ("          1: 56043", "          3: 56043", "race pkwkp/64: field sub_regions.0.votes"),

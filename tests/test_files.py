@@ -68,7 +68,7 @@ def test_round_trip_through_our_format(tmp_path):
     ("old", "new", "field", "reason"),
     [
         ("votes: 41370", "votes: -5", "tickets.0.votes", "greater than or equal to 0"),
-        ("tps: {reported: 1145", "tps: {reported: 1500", "tps", "TPS reported cannot exceed"),
+        ("tps: {reported: 1145", "tps: {reported: 1500", "tps", "exceeds TPS total (1202)"),
         ("source_url:", "sauce_url:", "source_url", "unknown key"),
         ("votes: 305745}", "votes: 305745, colour_name: red}", "tickets.1.colour_name", "unknown key"),
         ("      - {number: 1, empty_column: true, votes: 41370}\n", "", "tickets", "at least two ballot columns"),

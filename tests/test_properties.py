@@ -283,23 +283,6 @@ def test_sirekap_tally_mutations_raise_only_data_error(data):
 @needs_samples
 @MUTATIONS
 @given(st.data())
-def test_sirekap_province_pkwkk_mutations_raise_only_data_error(data):
-    """The province-level regent/mayor file: one race per row, one error per bad row."""
-    original = _load("pilkada2024_hhcw_pkwkk_64.json")
-    payload = data.draw(mutated(original))
-    kab = sirekap.parse_wilayah(_load("pilkada2024_wilayah_pkwkp_64.json"), where="wilayah 64")
-    try:
-        tally = sirekap.parse_tally(payload, where="pkwkk/64")
-    except DataError:
-        return
-    for item in sirekap.snapshots_from_province_pkwkk(tally, _paslon("pilkada2024_paslon_pkwkk.json"),
-                                                      kab_names=kab, source_url="u"):
-        assert isinstance(item, DataError | RaceSnapshot)
-
-
-@needs_samples
-@MUTATIONS
-@given(st.data())
 def test_sirekap_paslon_and_wilayah_mutations_raise_only_data_error_when_parsed(data):
     """Mutated candidate and region lists are refused by their own parsers or usable."""
     paslon = data.draw(mutated({"64": _load("pilkada2024_paslon_pkwkp.json")["64"]}))

@@ -83,21 +83,6 @@ def test_other_kalimantan_governor_races(paslon_pkwkp, code, leader, share, tick
     assert snap.leader.share == Decimal(share)
 
 
-def test_province_level_pkwkk_is_one_race_per_row(paslon_pkwkk, kaltim_kab):
-    tally = sirekap.parse_tally(sample("pilkada2024_hhcw_pkwkk_64.json"), where="pkwkk/64.json")
-    assert tally.votes == {}  # chart holds only progres
-    snaps = sirekap.snapshots_from_province_pkwkk(tally, paslon_pkwkk, kab_names=kaltim_kab, source_url="u")
-    assert len(snaps) == 10
-    by_race = {s.race: s for s in snaps}
-    samarinda = by_race["pkwkk/6472"]
-    assert samarinda.kind is RaceKind.WALIKOTA
-    assert samarinda.region.name == "Kota Samarinda"
-    assert [t.empty_column for t in samarinda.tickets] == [True, False]
-    assert samarinda.leader.ticket.short_name == "Andi Harun-Saefuddin Zuhri"
-    assert by_race["pkwkk/6402"].region.name == "Kabupaten Kutai Kartanegara"
-    assert by_race["pkwkk/6402"].kind is RaceKind.BUPATI
-
-
 def test_kota_samarinda_race_file_empty_column(paslon_pkwkk):
     tally = sirekap.parse_tally(sample("pilkada2024_hhcw_pkwkk_64_6472.json"), where="6472")
     snap = sirekap.snapshot_from_tally("pkwkk/6472", tally, paslon_pkwkk, region_name="KOTA SAMARINDA",
@@ -150,7 +135,6 @@ def test_inconsistent_chart_is_an_error(paslon_pkwkp):
         (lambda p: p["tungsura"]["chart"].update({"1000055": -5}), "tungsura.chart.1000055"),
         (lambda p: p["tungsura"]["chart"].update({"1000055": "962804"}), "tungsura.chart.1000055"),
         (lambda p: p.update({"ts": "kemarin"}), "ts"),
-        (lambda p: p["tungsura"]["table"]["6401"]["progres"].update({"progres": 999}), "tungsura.table.6401.progres"),
     ],
 )
 def test_malformed_payloads_name_the_field(mutate, field):

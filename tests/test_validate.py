@@ -148,21 +148,13 @@ def test_rows_reported_tps_differ_from_race(kaltim):
 
 
 def test_row_with_votes_for_a_ticket_not_in_the_race(kaltim):
-    """The model refuses it; a snapshot built without validation is still caught."""
+    """The model refuses it (the one place that rule lives)."""
 
     def edit(data):
         data["sub_regions"][0]["votes"]["1000999"] = 10
 
     with pytest.raises(ValueError, match="sub-region 6401 has votes for unknown ticket id"):
         variant(kaltim, edit)
-    rows = list(kaltim.sub_regions)
-    rows[0] = SubRegion.model_construct(**{**rows[0].model_dump(), "votes": {**rows[0].votes, "1000999": 10}})
-    forged = kaltim.model_copy(update={"sub_regions": tuple(rows)})
-    findings = by_field(check_snapshot(forged))
-    assert findings["sub_regions.6401"].severity == "error"
-    assert findings["sub_regions.6401"].reason == (
-        "expected votes only for the race's tickets (1000054, 1000055), found votes for 1000999 in Paser"
-    )
 
 
 # -- suspicious: capacity, voter roll ------------------------------------------------
@@ -453,9 +445,9 @@ GOOD_FILE = GOOD_WITH_ROW
         ("votes: 41370", "votes: '41370'", "tickets.0.votes", "valid integer"),
         ("votes: 41370", "votes: 41370.5", "tickets.0.votes", "valid integer"),
         ("{reported: 1145, total: 1202}", "{reported: 1203, total: 1202}", "tps",
-         "reported (1203) is more than total (1202)"),
+         "TPS reported (1203) exceeds TPS total (1202)"),
         ("{reported: 10, total: 12}", "{reported: 13, total: 12}", "sub_regions.0.tps",
-         "reported (13) is more than total (12)"),
+         "TPS reported (13) exceeds TPS total (12)"),
         ("{1: 400, 2: 3000}", "{1: 400, 3: 3000}", "sub_regions.0.votes", "votes for nomor urut [3]"),
         ("{1: 400, 2: 3000}", "{1: 400, 2: -3}", "sub_regions.0.votes.2", "greater than or equal to 0"),
         ("timestamp: 2024-11-28T10:15:04+07:00", "timestamp: kemarin sore", "timestamp", "datetime"),
@@ -504,7 +496,7 @@ def test_model_refuses_bad_figures(kaltim, edit, field, message):
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (lambda d: d.update(tps_reported=7000), "TPS reported (7000) exceeds TPS total (6274); check tps"),
+        (lambda d: d.update(tps_reported=7000), "TPS reported (7000) exceeds TPS total (6274)"),
         (lambda d: d["votes"].update({"1000999": 3}), "votes for unknown ticket id(s) 1000999"),
         (lambda d: d["sub_regions"][0]["votes"].update({"1000999": 3}),
          "sub-region 6401 has votes for unknown ticket id(s) 1000999"),

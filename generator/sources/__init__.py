@@ -6,6 +6,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from pydantic import ValidationError
 
 from ..config import format_validation
@@ -32,13 +35,19 @@ def make_ticket(ticket_id: str, number: int, raw_name: str, colour: str | None =
     )
 
 
-def validated_snapshot(data: dict, *, where: str, race: str) -> RaceSnapshot:
-    """Build a snapshot, turning validation errors into a :class:`DataError`."""
+def validated_snapshot(data: dict[str, Any], *, where: str, race: str,
+                       source_field: Callable[[str], str] = str) -> RaceSnapshot:
+    """Build a snapshot, turning validation errors into a :class:`DataError`.
+
+    The model checks every invariant once; ``source_field`` names the offending
+    field as the source spells it (``tps_reported`` -> ``tungsura.chart.progres``
+    in a KPU file, ``tps`` in an editor file).
+    """
     try:
         return RaceSnapshot.model_validate(data)
     except ValidationError as exc:
         lines = format_validation(exc)
         field = lines[0].split(": ", 1)[0] if ": " in lines[0] else None
-        field = None if field == "(top level)" else field
+        field = None if field in (None, "(top level)") else source_field(field)
         message = "; ".join(line.split(": ", 1)[1] if ": " in line else line for line in lines[:3])
         raise DataError(message, where=where, race=race, field=field) from None

@@ -62,12 +62,6 @@ class TpsInput(_Input):
     reported: StrictInt = Field(ge=0)
     total: StrictInt = Field(gt=0)
 
-    @model_validator(mode="after")
-    def _order(self) -> TpsInput:
-        if self.reported > self.total:
-            raise ValueError(f"reported ({self.reported}) is more than total ({self.total}); TPS reported cannot exceed the TPS total")
-        return self
-
 
 class TicketInput(_Input):
     number: StrictInt = Field(ge=1, le=20)
@@ -189,7 +183,17 @@ def _snapshot(entry: RaceInput, where: str) -> RaceSnapshot:
         "recap": entry.recap,
         "registered_voters": entry.registered_voters,
     }
-    return validated_snapshot(data, where=where, race=entry.race)
+    return validated_snapshot(data, where=where, race=entry.race, source_field=_input_field)
+
+
+def _input_field(field: str) -> str:
+    """A snapshot field as this format spells it (``tps_reported`` -> ``tps``)."""
+    parts = field.split(".")
+    if parts[0] in ("tps_reported", "tps_total"):
+        return "tps"
+    if parts[0] == "sub_regions" and len(parts) == 2:
+        return f"{field}.tps"
+    return field
 
 
 def load_text(text: str, *, where: str) -> object:

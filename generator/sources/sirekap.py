@@ -15,7 +15,7 @@ ordinary candidate named ``KOLOM KOSONG - ``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -82,7 +82,6 @@ class Tally:
     tps_total: int
     rows: tuple[TallyRow, ...]
     timestamp: datetime
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _expect(cond: bool, message: str, where: str, fld: str, race: str | None = None) -> None:
@@ -163,7 +162,6 @@ def parse_tally(payload: object, *, where: str, race: str | None = None) -> Tall
     chart = tungsura.get("chart")
     _expect(isinstance(chart, dict), "missing 'tungsura.chart' object", where, "tungsura.chart", race)
     done, total = _progress(chart.get("progres", payload.get("progres")), where, "tungsura.chart.progres", race)  # type: ignore[union-attr]
-    _expect(done <= total, f"TPS reported ({done}) exceeds TPS total ({total})", where, "tungsura.chart.progres", race)
     table = tungsura.get("table") or {}
     _expect(isinstance(table, dict), "expected 'tungsura.table' to be an object", where, "tungsura.table", race)
     rows = []
@@ -171,7 +169,6 @@ def parse_tally(payload: object, *, where: str, race: str | None = None) -> Tall
         fld = f"tungsura.table.{code}"
         _expect(isinstance(row, dict), "expected a row object", where, fld, race)
         row_done, row_total = _progress(row.get("progres"), where, f"{fld}.progres", race)
-        _expect(row_done <= row_total, f"TPS reported ({row_done}) exceeds TPS total ({row_total})", where, f"{fld}.progres", race)
         rows.append(TallyRow(code=str(code), votes=_candidate_votes(row, where, fld, race),
                              tps_reported=row_done, tps_total=row_total))
     return Tally(
@@ -214,14 +211,6 @@ def _tickets(entries: tuple[PaslonEntry, ...], *, where: str, race: str) -> tupl
     return tuple(tickets)
 
 
-def _check_row_ids(rows: tuple[TallyRow, ...], known: set[str], where: str, race: str) -> None:
-    for row in rows:
-        unknown = sorted(set(row.votes) - known)
-        if unknown:
-            raise DataError(f"row has votes for candidate ids not in the paslon file: {', '.join(unknown)}",
-                            where=where, race=race, field=f"tungsura.table.{row.code}")
-
-
 def _check_chart_rows(votes: dict[str, int], rows: tuple[TallyRow, ...], where: str, race: str) -> None:
     with_votes = [r for r in rows if r.votes]
     if not with_votes:
@@ -260,7 +249,11 @@ def snapshot_from_tally(
     if unknown:
         raise DataError(f"chart has votes for candidate ids not in the paslon file: {', '.join(unknown)}",
                         where=source_url, race=race, field="tungsura.chart")
-    _check_row_ids(tally.rows, known, source_url, race)
+    missing = sorted(known - set(tally.votes))
+    if missing and tally.tps_reported > 0:
+        raise DataError(f"TPS have reported but the chart has no votes for candidate id(s) {', '.join(missing)} "
+                        "of the paslon file; a candidate cannot be counted as 0 by omission",
+                        where=source_url, race=race, field=f"tungsura.chart.{missing[0]}")
     _check_chart_rows(tally.votes, tally.rows, source_url, race)
     kind = race_kind(race, None if kind_code == "pkwkp" else region_name)
     sub_regions = []
@@ -271,7 +264,7 @@ def snapshot_from_tally(
                 raise DataError(f"table row {row.code} has no name in the wilayah list", where=source_url, race=race, field=f"tungsura.table.{row.code}")
             sub_regions.append({
                 "code": row.code, "name": case_place(name),
-                "votes": {e.id: row.votes.get(e.id, 0) for e in entries} if row.votes else {},
+                "votes": {**dict.fromkeys(known, 0), **row.votes} if row.votes else {},
                 "tps_reported": row.tps_reported, "tps_total": row.tps_total,
             })
     data = {
@@ -290,46 +283,18 @@ def snapshot_from_tally(
         "sub_region_level": "kabupaten/kota" if kind_code == "pkwkp" and len(code) == 2 else "kecamatan",
         "data_sha256": data_sha256,
     }
-    return validated_snapshot(data, where=source_url, race=race)
+    codes = [row["code"] for row in sub_regions]
+    return validated_snapshot(data, where=source_url, race=race, source_field=lambda f: _kpu_field(f, codes))
 
 
-def snapshots_from_province_pkwkk(
-    tally: Tally,
-    paslon: dict[str, tuple[PaslonEntry, ...]],
-    *,
-    kab_names: dict[str, str],
-    source_url: str,
-    year: int = 2024,
-) -> list[RaceSnapshot | DataError]:
-    """A province-level ``pkwkk`` file: one regent/mayor race per table row.
-
-    Returns a snapshot or the error for each row, so one bad row does not hide
-    the others.
-    """
-    out: list[RaceSnapshot | DataError] = []
-    for row in tally.rows:
-        race = f"pkwkk/{row.code}"
-        try:
-            entries = paslon.get(row.code)
-            if not entries:
-                raise DataError(f"no candidates for region {row.code} in the paslon file", where=source_url, race=race, field="paslon")
-            unknown = sorted(set(row.votes) - {e.id for e in entries})
-            if unknown:
-                raise DataError(f"row has votes for candidate ids not in the paslon file: {', '.join(unknown)}",
-                                where=source_url, race=race, field=f"tungsura.table.{row.code}")
-            name = kab_names.get(row.code)
-            if name is None:
-                raise DataError(f"no name for {row.code} in the wilayah list", where=source_url, race=race, field="wilayah")
-            kind = race_kind(race, name)
-            data = {
-                "race": race, "kind": kind, "year": year,
-                "region": {"code": row.code, "name": region_display_name(kind, name), "province_code": row.code[:2]},
-                "tickets": _tickets(entries, where=source_url, race=race),
-                "votes": {e.id: row.votes.get(e.id, 0) for e in entries},
-                "tps_reported": row.tps_reported, "tps_total": row.tps_total,
-                "timestamp": tally.timestamp, "stage": Stage.REAL_COUNT, "source_url": source_url,
-            }
-            out.append(validated_snapshot(data, where=source_url, race=race))
-        except DataError as exc:
-            out.append(exc)
-    return out
+def _kpu_field(field: str, row_codes: list[str]) -> str:
+    """A snapshot field as KPU's file spells it (``sub_regions.0`` -> ``tungsura.table.6401.progres``)."""
+    parts = field.split(".")
+    if parts[0] in ("tps_reported", "tps_total"):
+        return "tungsura.chart.progres"
+    if parts[0] == "votes":
+        return "tungsura.chart"
+    if parts[0] == "sub_regions" and len(parts) > 1 and parts[1].isdigit() and int(parts[1]) < len(row_codes):
+        row = f"tungsura.table.{row_codes[int(parts[1])]}"
+        return row if parts[2:3] == ["votes"] else f"{row}.progres"
+    return field
