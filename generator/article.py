@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 from . import __version__
@@ -38,22 +37,23 @@ def fingerprint(story: Story, renderer: Renderer) -> str:
     return hashlib.sha256(f"{__version__}\x00{renderer.fingerprint}\x00{story!r}".encode()).hexdigest()[:16]
 
 
-def make_article(item: RaceWork, now: datetime, renderer: Renderer, config: Config) -> Article:
+def make_article(item: RaceWork, renderer: Renderer, config: Config) -> Article:
     """Render, audit and draw one placed and linked race."""
+    assert item.now is not None, "place() the race first"
     story, snapshot = item.story, item.snapshot
     body, stock = renderer.render(story)
     exempt = [*story_exempt(story), *stock]
     problems = tuple(str(f) for f in audit_article(story.headline, body, snapshot, story, exempt=exempt))
-    head = article_head(story, snapshot, config, now=now, existing=item.existing, aliases=item.aliases,
+    head = article_head(story, snapshot, config, now=item.now, existing=item.existing, aliases=item.aliases,
                         flags=item.flags)
     svg = render_chart(snapshot, title=story.headline) if item.chart else None
     return Article(snapshot.race, head + "\n" + body, svg, problems)
 
 
-def article_or_problem(item: RaceWork, now: datetime, renderer: Renderer, config: Config) -> Article | Problem:
+def article_or_problem(item: RaceWork, renderer: Renderer, config: Config) -> Article | Problem:
     """:func:`make_article`, with any failure as the problem that holds the race back."""
     try:
-        return make_article(item, now, renderer, config)
+        return make_article(item, renderer, config)
     except Exception as exc:  # one race's failure never stops another
         return Problem.from_exception(item.snapshot.race, exc)
 
@@ -69,7 +69,7 @@ def start_worker(config: Config, templates: Path | None) -> None:
     _worker = (Renderer(config, templates), config)
 
 
-def in_worker(job: tuple[RaceWork, datetime]) -> Article | Problem:
+def in_worker(item: RaceWork) -> Article | Problem:
     assert _worker is not None, "worker not started"
     renderer, config = _worker
-    return article_or_problem(job[0], job[1], renderer, config)
+    return article_or_problem(item, renderer, config)

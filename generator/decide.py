@@ -127,6 +127,8 @@ class RaceWork:
     path: str = ""  # set by place
     chart: str | None = None
     aliases: tuple[str, ...] = ()
+    #: The time written as date/lastmod of a new or changed article: --now, else the race's own data time.
+    now: datetime | None = None
 
 
 def _problem(snapshot: RaceSnapshot, findings: list[Finding], prefix: str, kind: str) -> Problem:
@@ -153,9 +155,14 @@ def decide_race(snapshot: RaceSnapshot, older: RaceSnapshot | None, config: Conf
     return RaceWork(snapshot, story, existing, found, flags=tuple(str(f) for f in suspicious))
 
 
-def place(item: RaceWork, config: Config, now: datetime, old_slug: str | None) -> None:
-    """Where a race's files go, its chart reference, and aliases when its slug moved."""
+def place(item: RaceWork, config: Config, now: datetime | None, old_slug: str | None) -> None:
+    """Where a race's files go, its chart reference, and aliases when its slug moved.
+
+    Without ``now`` (``--now``), the race's own data time dates it: no other
+    race's timestamp ever sets its date, and a rerun is byte-identical.
+    """
     snap, story, existing = item.snapshot, item.story, item.existing
+    now = item.now = now or snap.timestamp
     date = existing.date if existing and existing.date else now.isoformat()
     where = placement(story.slug, config, date)
     if where.chart_url:

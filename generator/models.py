@@ -18,8 +18,13 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 
 TWO_PLACES = Decimal("0.01")
 
-Votes = Annotated[int, Field(ge=0, strict=True)]
-Count = Annotated[int, Field(ge=0, strict=True)]
+#: More than any Indonesian electorate (about 204 million voters in 2024): a
+#: larger count is a broken file, and would overflow the share arithmetic.
+MAX_COUNT = 10**9
+Votes = Annotated[int, Field(ge=0, le=MAX_COUNT, strict=True)]
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT, strict=True)]
+#: Years a data timestamp may carry (a Pilkada of this century).
+YEARS = range(2000, 2101)
 
 
 def share(part: int, whole: int) -> Decimal:
@@ -174,6 +179,9 @@ class RaceSnapshot(_Frozen):
 
     @model_validator(mode="after")
     def _consistent(self) -> RaceSnapshot:
+        if self.timestamp.year not in YEARS:
+            raise ValueError(f"timestamp: expected a time between {YEARS.start} and {YEARS.stop - 1}, "
+                             f"found {self.timestamp.isoformat()}")
         if self.tps_reported > self.tps_total:
             raise ValueError(
                 f"tps_reported: TPS reported ({self.tps_reported}) exceeds TPS total ({self.tps_total})"

@@ -116,11 +116,10 @@ def generate(items: list[Item], config: Config, out: Path, *, now: datetime | No
     """
     night = _Night(config, Writer(out), renderer or Renderer(config), phrases or Phrases.load())
     ready = night.gather(items)
-    moment = now or default_now(snap for snap, _ in ready.values())
-    races = night.decide(ready, strict=strict, now=moment)  # type: ignore[arg-type]
-    articles = night.render(races, moment, jobs)  # type: ignore[arg-type]
+    races = night.decide(ready, strict=strict, now=now)
+    articles = night.render(races, jobs)
     night.write(races, articles)
-    night.bookkeeping(moment)
+    night.bookkeeping(now or default_now(snap for snap, _ in ready.values()))
     return night.report
 
 
@@ -173,7 +172,7 @@ class _Night:
     # -- decide ------------------------------------------------------------------------
 
     def decide(self, ready: dict[str, tuple[RaceSnapshot, RaceSnapshot | None]], *, strict: bool,
-               now: datetime) -> dict[str, RaceWork]:
+               now: datetime | None) -> dict[str, RaceWork]:
         races: dict[str, RaceWork] = {}
         for race, (snap, older) in ready.items():
             try:
@@ -190,7 +189,7 @@ class _Night:
 
     # -- link and render ---------------------------------------------------------------
 
-    def render(self, races: dict[str, RaceWork], now: datetime, jobs: int) -> dict[str, Article]:
+    def render(self, races: dict[str, RaceWork], jobs: int) -> dict[str, Article]:
         """Link the races and render those whose text may have changed.
 
         A race whose article fails (the fact audit, a template) is held back
@@ -202,7 +201,7 @@ class _Night:
             todo = [item for item in races.values() if self._needs_render(item)]
             articles: dict[str, Article] = {}
             failed = False
-            for item, done in zip(todo, self._render_all(todo, now, jobs), strict=True):
+            for item, done in zip(todo, self._render_all(todo, jobs), strict=True):
                 race = item.snapshot.race
                 if isinstance(done, Article) and done.problems:
                     done = Problem(race, "fact audit: " + "; ".join(done.problems), where=item.snapshot.source_url,
@@ -223,12 +222,12 @@ class _Night:
         old = self.old_manifest.get(race, {})
         return not (item.existing and old.get("path") == item.path and old.get("fingerprint") == print_)
 
-    def _render_all(self, todo: list[RaceWork], now: datetime, jobs: int) -> Iterator[Article | Problem]:
+    def _render_all(self, todo: list[RaceWork], jobs: int) -> Iterator[Article | Problem]:
         if jobs < 1 or len(todo) < 2:
-            return (article_or_problem(item, now, self.renderer, self.config) for item in todo)
+            return (article_or_problem(item, self.renderer, self.config) for item in todo)
         with ProcessPoolExecutor(jobs, initializer=start_worker,
                                  initargs=(self.config, self.renderer.templates)) as pool:
-            return iter(list(pool.map(in_worker, [(item, now) for item in todo], chunksize=16)))
+            return iter(list(pool.map(in_worker, todo, chunksize=16)))
 
     # -- write -------------------------------------------------------------------------
 

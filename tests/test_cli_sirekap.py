@@ -337,8 +337,8 @@ class Background(threading.Thread):
         newsgen = [sys.executable, "-m", "generator.cli"]
         self.commands = [
             [*newsgen, "fetch", "--archive", str(self.archive), "--base-url", url, "--concurrency", "16"],
-            # No helper processes here, while the live run drafts with them: the comparison
-            # below also shows that drafting changes no byte of 545 articles.
+            # Rendered in this process, while the live run renders in a pool of two
+            # workers: the comparison below also shows --jobs changes no byte of 545 articles.
             [*newsgen, "generate", "--archive", str(self.archive), "--out", str(self.out), "--now", NOW, "--jobs", "0"],
         ]
         self.env = env
@@ -370,7 +370,7 @@ def national_live(national, national_replay, tmp_path_factory: pytest.TempPathFa
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(cli, "_progress_stream", lambda: screen)
         result = run("generate", "--source", "sirekap", "--base-url", server.url, "--out", str(out),
-                     "--no-cache", "--concurrency", "16", *FAST)
+                     "--no-cache", "--concurrency", "16", "--jobs", "2", *FAST)
     return result, out, screen.getvalue()
 
 

@@ -183,14 +183,18 @@ def _snapshot(entry: RaceInput, where: str) -> RaceSnapshot:
         "recap": entry.recap,
         "registered_voters": entry.registered_voters,
     }
-    return validated_snapshot(data, where=where, race=entry.race, source_field=_input_field)
+    ticket_index = {t.id: index for index, t in enumerate(tickets)}
+    return validated_snapshot(data, where=where, race=entry.race,
+                              source_field=lambda f: _input_field(f, ticket_index))
 
 
-def _input_field(field: str) -> str:
+def _input_field(field: str, ticket_index: dict[str, int]) -> str:
     """A snapshot field as this format spells it (``tps_reported`` -> ``tps``)."""
     parts = field.split(".")
     if parts[0] in ("tps_reported", "tps_total"):
         return "tps"
+    if parts[0] == "votes" and len(parts) == 2 and parts[1] in ticket_index:
+        return f"tickets.{ticket_index[parts[1]]}.votes"
     if parts[0] == "sub_regions" and len(parts) == 2:
         return f"{field}.tps"
     return field

@@ -294,6 +294,8 @@ def _kpu_field(field: str, row_codes: list[str]) -> str:
         return "tungsura.chart.progres"
     if parts[0] == "votes":
         return "tungsura.chart"
+    if parts[0] == "timestamp":
+        return "ts"
     if parts[0] == "sub_regions" and len(parts) > 1 and parts[1].isdigit() and int(parts[1]) < len(row_codes):
         row = f"tungsura.table.{row_codes[int(parts[1])]}"
         return row if parts[2:3] == ["votes"] else f"{row}.progres"
