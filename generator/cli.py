@@ -106,7 +106,7 @@ class _ProgressBar:
 # -- shared options ---------------------------------------------------------------
 
 
-def _selection_options(command: Callable) -> Callable:
+def _selection_options(command: Callable[..., Any]) -> Callable[..., Any]:
     command = click.option("--province", "provinces", multiple=True, metavar="PP",
                            help="Every race of a province: its governor race and each regent/mayor race "
                                 "(2-digit code, repeatable), e.g. 64.")(command)
@@ -116,7 +116,7 @@ def _selection_options(command: Callable) -> Callable:
     return command
 
 
-def _fetch_options(command: Callable) -> Callable:
+def _fetch_options(command: Callable[..., Any]) -> Callable[..., Any]:
     for decorator in reversed([
         click.option("--base-url", metavar="URL",
                      help="Sirekap object store to fetch from (default: KPU's, https://sirekappilkada-obj-data.kpu.go.id)."),
@@ -140,8 +140,8 @@ def _settings(concurrency: int | None, max_attempts: int | None, timeout: float 
               backoff: float | None, transport: str | None) -> FetchSettings:
     from .fetch import FetchSettings
 
-    given = {"concurrency": concurrency, "max_attempts": max_attempts, "timeout": timeout, "backoff_base": backoff,
-             "transport": transport}
+    given: dict[str, Any] = {"concurrency": concurrency, "max_attempts": max_attempts, "timeout": timeout,
+                             "backoff_base": backoff, "transport": transport}
     return FetchSettings(**{k: v for k, v in given.items() if v is not None})
 
 
@@ -264,7 +264,7 @@ def main() -> None:
 
 def _source_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """Options shared by generate and watch: what to read and where to write."""
-    for decorator in reversed([
+    decorators: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = [
         click.option("--source", type=click.Choice(SOURCES),
                      help="Where the figures come from (default: archive with --archive, sirekap with --base-url, "
                           "--race or --province, else editor files)."),
@@ -284,7 +284,8 @@ def _source_options(command: Callable[..., Any]) -> Callable[..., Any]:
                      help="Folder with publication.yaml / regions.yaml / races.yaml overriding the defaults."),
         click.option("--strict", is_flag=True,
                      help="Hold back races whose data looks suspicious instead of writing them with a flag."),
-    ]):
+    ]
+    for decorator in reversed(decorators):
         command = decorator(command)
     return command
 

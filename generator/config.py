@@ -160,7 +160,7 @@ def data_path(*parts: str) -> Path:
     raise ConfigError(f"newsgen's own {'/'.join(parts)} folder is missing; reinstall newsgen")
 
 
-_FILES = {"publication.yaml": Publication, "regions.yaml": Regions, "races.yaml": Races}
+_FILES: dict[str, type[BaseModel]] = {"publication.yaml": Publication, "regions.yaml": Regions, "races.yaml": Races}
 
 
 def read_yaml(path: Path) -> object:

@@ -20,7 +20,8 @@ from .models import RaceSnapshot
 from .names import person_name
 from .output import Existing, find_existing, placement, read_existing
 from .phrases import Phrases
-from .story import ChartRef, Previous, Story, build_story
+from .story import ChartRef, Story, build_story
+from .updates import Previous
 from .validate import Finding, Limits, check_snapshot
 from .writer import Writer
 

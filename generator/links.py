@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from .config import Config
 from .story import Link, Story
 
@@ -14,7 +16,7 @@ def _province(story: Story) -> str:
     return story.race.split("/")[1][:2]
 
 
-def _tiers(story: Story, by_province: dict[str, list[Story]], config: Config):
+def _tiers(story: Story, by_province: dict[str, list[Story]], config: Config) -> Iterator[list[Story]]:
     """Candidate siblings, closest tier first, each tier in (rank, race) order.
 
     Ranks: 0 same province, other level; 1 same province, same level;

@@ -14,6 +14,8 @@ the night's review report (``review.md``, ``review.html``).
 
 from __future__ import annotations
 
+from typing import Any
+
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,7 +26,8 @@ from .config import Config
 from .errors import OutputError
 from .formatting import to_zone
 from .models import RaceSnapshot
-from .story import Previous, Story
+from .story import Story
+from .updates import Previous
 from .writer import Writer, front_matter, split_front_matter
 
 BOOKKEEPING = "_newsgen"
@@ -131,7 +134,7 @@ def article_head(
     same_data = existing is not None and existing.current == Previous.from_snapshot(snapshot)
     date = (existing.date if existing and existing.date else None) or local_now
     lastmod = (existing.lastmod if same_data and existing and existing.lastmod else None) or local_now
-    params: dict = {
+    params: dict[str, Any] = {
         "race": snapshot.race,
         "stage": snapshot.stage.value,
         "data_timestamp": snapshot.timestamp.isoformat(),
@@ -148,7 +151,7 @@ def article_head(
         params["previous"] = story.previous.as_params()
     if story.chart:
         params["chart"] = story.chart.url
-    data: dict = {
+    data: dict[str, Any] = {
         "title": story.headline,
         "slug": story.slug,
         "date": date,
@@ -184,14 +187,21 @@ class ManifestEntry:
     flags: tuple[str, ...] = ()
     reason: str | None = None
 
-    def as_json(self) -> dict:
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ManifestEntry:
+        """An entry of an earlier manifest (unknown keys left out)."""
+        known: dict[str, Any] = {k: (tuple(v) if k == "flags" else v) for k, v in data.items()
+                                 if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+    def as_json(self) -> dict[str, Any]:
         out = {k: v for k, v in self.__dict__.items() if v not in (None, ())}
         if self.flags:
             out["flags"] = list(self.flags)
         return out
 
 
-def load_manifest(writer: Writer) -> dict[str, dict]:
+def load_manifest(writer: Writer) -> dict[str, dict[str, Any]]:
     """The manifest of the previous run, by race ({} when there is none)."""
     text = writer.read_existing(MANIFEST)
     if not text:

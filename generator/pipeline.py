@@ -35,7 +35,7 @@ from .models import RaceSnapshot
 from .output import BOOKKEEPING, ManifestEntry, load_manifest, write_manifest
 from .phrases import Phrases
 from .render import Renderer
-from .review import ReviewEntry, build_review, entry_from_snapshot
+from .review import ReviewEntry, Status, build_review, entry_from_snapshot
 from .writer import Writer
 
 if TYPE_CHECKING:
@@ -250,7 +250,7 @@ class _Night:
             if old_path and old_path != item.path:
                 self.writer.remove(old_path)  # the race moved to a new slug (its old URL is an alias now)
 
-    def _write_race(self, item: RaceWork, article: Article | None) -> str:
+    def _write_race(self, item: RaceWork, article: Article | None) -> Status:
         race = item.snapshot.race
         if article is None:  # not re-rendered: same story, templates and version as on disk
             path = self.writer.claim(item.path)
@@ -266,8 +266,7 @@ class _Night:
         """The manifest and the review page; races not in this run keep their entries."""
         for race, old in self.old_manifest.items():
             if race not in self.manifest:
-                self.manifest[race] = ManifestEntry(**{k: (tuple(v) if k == "flags" else v) for k, v in old.items()
-                                                       if k in ManifestEntry.__dataclass_fields__})
+                self.manifest[race] = ManifestEntry.from_json(old)
         report = self.report
         if write_manifest(self.writer, list(self.manifest.values())) or report.written or report.held_back:
             markdown, html = build_review(list(self.review.values()),

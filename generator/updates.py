@@ -7,6 +7,8 @@ are dated); a change of leader is called out.
 
 from __future__ import annotations
 
+from typing import Any
+
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -32,7 +34,7 @@ class Previous:
             votes={t.number: snapshot.votes[t.id] for t in snapshot.tickets},
         )
 
-    def as_params(self) -> dict:
+    def as_params(self) -> dict[str, Any]:
         return {
             "data_timestamp": self.timestamp.isoformat(),
             "tps_reported": self.tps_reported,

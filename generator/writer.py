@@ -9,6 +9,8 @@ The writer refuses paths outside its folder and the same path twice in a run.
 
 from __future__ import annotations
 
+from typing import Any
+
 import os
 import tempfile
 from pathlib import Path
@@ -19,17 +21,20 @@ from .yamlsafe import dump_block, safe_load
 FRONT_MATTER_FENCE = "---"
 
 
-def front_matter(data: dict) -> str:
+def front_matter(data: dict[str, Any]) -> str:
     """YAML front matter block."""
     return f"{FRONT_MATTER_FENCE}\n{dump_block(data)}{FRONT_MATTER_FENCE}\n"
 
 
-def split_front_matter(text: str) -> tuple[dict, str]:
+def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     """Parse a file written by :func:`front_matter` back into (data, body)."""
     if not text.startswith(FRONT_MATTER_FENCE + "\n"):
         raise OutputError("no front matter")
     _, head, body = text.split(FRONT_MATTER_FENCE + "\n", 2)
-    return safe_load(head) or {}, body
+    data = safe_load(head) or {}
+    if not isinstance(data, dict):
+        raise OutputError(f"the front matter is a {type(data).__name__}, not a mapping")
+    return data, body
 
 
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)

@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any
 
 import yaml
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml when installed: 10x faster
 YAMLError = yaml.YAMLError
-DUMP_OPTIONS = {"allow_unicode": True, "sort_keys": False, "width": 1000, "default_flow_style": False}
 
 #: Strings written unquoted without asking PyYAML: ASCII letters, digits, slashes and
 #: punctuation that is no YAML indicator inside a scalar; a colon only when
@@ -44,7 +44,8 @@ def safe_load(text: str) -> object:
 
 def dump(data: object) -> str:
     """PyYAML's dump with newsgen's front matter options."""
-    return yaml.dump(data, Dumper=_Dumper, **DUMP_OPTIONS)
+    return str(yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000,
+                         default_flow_style=False))
 
 
 class _Unusual(Exception):
@@ -83,12 +84,12 @@ def _string(value: str) -> str:
     Cached: keys, tags, categories and names come back in every article of a run.
     """
     if (len(value) <= _PLAIN_MAX and _PLAIN.fullmatch(value)
-            and _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) == _STR_TAG):
+            and _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) == _STR_TAG):  # type: ignore[no-untyped-call]
         return value
     return _quoted(value)
 
 
-def _mapping(data: dict, indent: str, out: list[str]) -> None:
+def _mapping(data: dict[str, Any], indent: str, out: list[str]) -> None:
     for key, value in data.items():
         if type(key) is not str or len(key) > 100 or key.splitlines() != [key]:
             raise _Unusual  # PyYAML writes long, empty and multi-line keys in the "? key" form
@@ -108,7 +109,7 @@ def _mapping(data: dict, indent: str, out: list[str]) -> None:
             out.append(f"{head} {_scalar(value)}\n")
 
 
-def dump_block(data: dict) -> str:
+def dump_block(data: dict[str, Any]) -> str:
     """``data`` as a YAML block mapping, byte for byte what :func:`dump` writes (see the module docs)."""
     out: list[str] = []
     try:

@@ -29,7 +29,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal
+from typing import Any, Final, Literal
 
 from pydantic import (
     AwareDatetime,
@@ -49,7 +49,7 @@ from ..yamlsafe import YAMLError, safe_load
 from . import make_ticket, validated_snapshot
 from .sirekap import region_display_name
 
-FORMAT = "newsgen/1"
+FORMAT: Final = "newsgen/1"
 #: Largest input file read (all 545 races with sub-regions take about 2 MB).
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
@@ -113,7 +113,7 @@ class RaceInput(_Input):
         if self.stage is Stage.QUICK_COUNT:
             if not all(shares):
                 raise ValueError("a quick count gives each ticket a 'share' (percent), not votes")
-            total = sum(t.share for t in self.tickets if t.share is not None)
+            total = sum((t.share for t in self.tickets if t.share is not None), Decimal(0))
             if abs(total - 100) > Decimal("0.05") * len(self.tickets):
                 raise ValueError(f"quick-count shares add up to {total}, not 100; check the figures")
         elif any(shares):
@@ -124,8 +124,8 @@ class RaceInput(_Input):
 
 
 class FileInput(_Input):
-    format: Literal["newsgen/1"] = FORMAT
-    races: list[dict] = Field(min_length=1)
+    format: Literal["newsgen/1"] = "newsgen/1"
+    races: list[dict[str, Any]] = Field(min_length=1)
 
 
 def _kind(entry: RaceInput) -> RaceKind:
@@ -253,12 +253,12 @@ def read_file(path: Path) -> list[RaceSnapshot | DataError]:
     return out
 
 
-def snapshot_to_input(snapshot: RaceSnapshot) -> dict:
+def snapshot_to_input(snapshot: RaceSnapshot) -> dict[str, Any]:
     """A snapshot in this module's format (for recording editor files from a feed)."""
     numbers = {t.id: t.number for t in snapshot.tickets}
     tickets = []
     for t in snapshot.tickets:
-        item: dict = {"number": t.number, "id": t.id}
+        item: dict[str, Any] = {"number": t.number, "id": t.id}
         if t.empty_column:
             item["empty_column"] = True
         else:
@@ -272,7 +272,7 @@ def snapshot_to_input(snapshot: RaceSnapshot) -> dict:
         else:
             item["votes"] = snapshot.votes[t.id]
         tickets.append(item)
-    out: dict = {
+    out: dict[str, Any] = {
         "race": snapshot.race,
         "region": snapshot.region.name,
         "kind": snapshot.kind.value,

@@ -166,18 +166,18 @@ class _Loader:
 
     def __init__(self, source: Source) -> None:
         self.source = source
-        self._tasks: dict[str, asyncio.Task] = {}
+        self._tasks: dict[str, asyncio.Task[Any]] = {}
 
-    def _once(self, key: str, make: Callable[[], Awaitable[Any]]) -> asyncio.Task:
+    def _once(self, key: str, make: Callable[[], Awaitable[Any]]) -> asyncio.Task[Any]:
         task = self._tasks.get(key)
         if task is None:
             task = self._tasks[key] = asyncio.ensure_future(make())
         return task
 
-    def fetch(self, path: str) -> asyncio.Task:
+    def fetch(self, path: str) -> asyncio.Task[Any]:
         return self._once(path, lambda: self.source.get(path))
 
-    def parsed(self, path: str, parse: Callable[..., Any]) -> asyncio.Task:
+    def parsed(self, path: str, parse: Callable[..., Any]) -> asyncio.Task[Any]:
         async def run() -> Any:
             fetched = await self.fetch(path)
             return parse(decode_json(fetched), where=fetched.url)
@@ -321,12 +321,12 @@ class Run:
 async def _live(run: Run, base_url: str, selection: Selection, settings: FetchSettings,
                 store: Archive | HttpCache | None, progress: Progress | None,
                 transport: httpx.AsyncBaseTransport | None) -> None:
-    recording = isinstance(store, Archive)
+    on_races = store.add_races if isinstance(store, Archive) else None
     async with build_client(settings, transport=transport) as client:
         fetcher = Fetcher(client, base_url, settings=settings, store=store)
         try:
             run.races, run.items = await collect(
-                fetcher, selection, progress=progress, on_races=store.add_races if recording else None,
+                fetcher, selection, progress=progress, on_races=on_races,
             )
         finally:
             run.stats = fetcher.stats

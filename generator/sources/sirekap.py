@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from pydantic import ValidationError
 
@@ -100,20 +100,29 @@ def _count(value: object, where: str, fld: str, race: str | None) -> int:
     return value  # type: ignore[return-value]
 
 
+def _object(value: object, message: str, where: str, fld: str, race: str | None = None) -> dict[str, Any]:
+    """``value`` when it is a JSON object, else a :class:`DataError` naming the field."""
+    _expect(isinstance(value, dict), message, where, fld, race)
+    return cast(dict[str, Any], value)
+
+
 def parse_paslon(payload: object, *, where: str) -> dict[str, tuple[PaslonEntry, ...]]:
     """The candidate master: region code -> its entries in ballot order."""
-    _expect(isinstance(payload, dict), f"expected an object keyed by region code, found {type(payload).__name__}", where, "(top level)")
+    regions = _object(payload, f"expected an object keyed by region code, found {type(payload).__name__}", where,
+                      "(top level)")
     out: dict[str, tuple[PaslonEntry, ...]] = {}
-    for region, entries in payload.items():  # type: ignore[union-attr]
-        _expect(isinstance(entries, dict), "expected an object keyed by candidate id", where, region)
+    for region, raw_entries in regions.items():
+        entries = _object(raw_entries, "expected an object keyed by candidate id", where, region)
         parsed = []
-        for cid, entry in entries.items():
+        for cid, raw in entries.items():
             fld = f"{region}.{cid}"
-            _expect(isinstance(entry, dict), "expected a candidate object", where, fld)
+            entry = _object(raw, "expected a candidate object", where, fld)
             name = entry.get("nama")
             number = entry.get("nomor_urut")
-            _expect(isinstance(name, str) and name.strip() != "", "candidate has no 'nama'", where, f"{fld}.nama")
-            _expect(isinstance(number, int) and not isinstance(number, bool) and number >= 1, f"bad 'nomor_urut' {number!r}", where, f"{fld}.nomor_urut")
+            if not isinstance(name, str) or not name.strip():
+                raise DataError("candidate has no 'nama'", where=where, field=f"{fld}.nama")
+            if not isinstance(number, int) or isinstance(number, bool) or number < 1:
+                raise DataError(f"bad 'nomor_urut' {number!r}", where=where, field=f"{fld}.nomor_urut")
             colour = entry.get("warna") if isinstance(entry.get("warna"), str) else None
             parsed.append(PaslonEntry(id=str(cid), number=number, name=name, colour=colour))
         out[str(region)] = tuple(sorted(parsed, key=lambda e: e.number))
@@ -122,23 +131,26 @@ def parse_paslon(payload: object, *, where: str) -> dict[str, tuple[PaslonEntry,
 
 def parse_wilayah(payload: object, *, where: str) -> dict[str, str]:
     """A wilayah list: code -> KPU name (capitals)."""
-    _expect(isinstance(payload, list), f"expected a list of regions, found {type(payload).__name__}", where, "(top level)")
+    if not isinstance(payload, list):
+        raise DataError(f"expected a list of regions, found {type(payload).__name__}", where=where, field="(top level)")
     names: dict[str, str] = {}
-    for index, item in enumerate(payload):  # type: ignore[arg-type]
-        _expect(isinstance(item, dict) and isinstance(item.get("kode"), str) and isinstance(item.get("nama"), str),
-                "expected {nama, kode}", where, f"[{index}]")
-        names[item["kode"]] = item["nama"]
+    for index, item in enumerate(payload):
+        code = item.get("kode") if isinstance(item, dict) else None
+        name = item.get("nama") if isinstance(item, dict) else None
+        if not isinstance(code, str) or not isinstance(name, str):
+            raise DataError("expected {nama, kode}", where=where, field=f"[{index}]")
+        names[code] = name
     return names
 
 
 def _progress(obj: object, where: str, fld: str, race: str | None) -> tuple[int, int]:
-    _expect(isinstance(obj, dict), "expected a 'progres' object with total and progres", where, fld, race)
-    total = _count(obj.get("total"), where, f"{fld}.total", race)  # type: ignore[union-attr]
-    done = _count(obj.get("progres"), where, f"{fld}.progres", race)  # type: ignore[union-attr]
+    progress = _object(obj, "expected a 'progres' object with total and progres", where, fld, race)
+    total = _count(progress.get("total"), where, f"{fld}.total", race)
+    done = _count(progress.get("progres"), where, f"{fld}.progres", race)
     return done, total
 
 
-def _candidate_votes(obj: dict, where: str, fld: str, race: str | None) -> dict[str, int]:
+def _candidate_votes(obj: dict[str, Any], where: str, fld: str, race: str | None) -> dict[str, int]:
     return {
         key: _count(value, where, f"{fld}.{key}", race)
         for key, value in obj.items()
@@ -156,27 +168,25 @@ def parse_timestamp(value: object, *, where: str, race: str | None = None) -> da
 
 def parse_tally(payload: object, *, where: str, race: str | None = None) -> Tally:
     """One hhcw file (any level)."""
-    _expect(isinstance(payload, dict), f"expected a JSON object, found {type(payload).__name__}", where, "(top level)", race)
-    tungsura = payload.get("tungsura")  # type: ignore[union-attr]
-    _expect(isinstance(tungsura, dict), "missing 'tungsura' object", where, "tungsura", race)
-    chart = tungsura.get("chart")
-    _expect(isinstance(chart, dict), "missing 'tungsura.chart' object", where, "tungsura.chart", race)
-    done, total = _progress(chart.get("progres", payload.get("progres")), where, "tungsura.chart.progres", race)  # type: ignore[union-attr]
-    table = tungsura.get("table") or {}
-    _expect(isinstance(table, dict), "expected 'tungsura.table' to be an object", where, "tungsura.table", race)
+    top = _object(payload, f"expected a JSON object, found {type(payload).__name__}", where, "(top level)", race)
+    tungsura = _object(top.get("tungsura"), "missing 'tungsura' object", where, "tungsura", race)
+    chart = _object(tungsura.get("chart"), "missing 'tungsura.chart' object", where, "tungsura.chart", race)
+    done, total = _progress(chart.get("progres", top.get("progres")), where, "tungsura.chart.progres", race)
+    table = _object(tungsura.get("table") or {}, "expected 'tungsura.table' to be an object", where, "tungsura.table",
+                    race)
     rows = []
-    for code, row in table.items():
+    for code, raw in table.items():
         fld = f"tungsura.table.{code}"
-        _expect(isinstance(row, dict), "expected a row object", where, fld, race)
+        row = _object(raw, "expected a row object", where, fld, race)
         row_done, row_total = _progress(row.get("progres"), where, f"{fld}.progres", race)
         rows.append(TallyRow(code=str(code), votes=_candidate_votes(row, where, fld, race),
                              tps_reported=row_done, tps_total=row_total))
     return Tally(
-        votes=_candidate_votes(chart, where, "tungsura.chart", race),  # type: ignore[arg-type]
+        votes=_candidate_votes(chart, where, "tungsura.chart", race),
         tps_reported=done,
         tps_total=total,
         rows=tuple(rows),
-        timestamp=parse_timestamp(payload.get("ts"), where=where, race=race),  # type: ignore[union-attr]
+        timestamp=parse_timestamp(top.get("ts"), where=where, race=race),
     )
 
 
@@ -283,7 +293,7 @@ def snapshot_from_tally(
         "sub_region_level": "kabupaten/kota" if kind_code == "pkwkp" and len(code) == 2 else "kecamatan",
         "data_sha256": data_sha256,
     }
-    codes = [row["code"] for row in sub_regions]
+    codes = [str(row["code"]) for row in sub_regions]
     return validated_snapshot(data, where=source_url, race=race, source_field=lambda f: _kpu_field(f, codes))
 
 
