@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -131,6 +132,26 @@ def test_version_and_help():
     help_text = run("generate", "--help").output
     assert "newsgen generate --input" in help_text
     assert "Example" in run("--help").output
+
+
+@pytest.mark.parametrize("command", sorted(main.commands))
+def test_every_command_and_option_has_help(command):
+    """Each command shows an example, and every option of it says what it does."""
+    cmd = main.commands[command]
+    text = run(command, "--help").output
+    assert f"newsgen {command}" in text and "Example" in text
+    undocumented = [p.opts[0] for p in cmd.params if isinstance(p, click.Option) and not p.help]
+    assert undocumented == []
+
+
+def test_help_imports_nothing_heavy():
+    """`newsgen --help` loads click, not the HTTP stack, pydantic, Jinja or babel."""
+    code = ("import sys; from generator.cli import main\n"
+            "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+            "heavy = [m for m in ('httpx', 'aiohttp', 'pydantic', 'jinja2', 'babel', 'yaml') if m in sys.modules]\n"
+            "print('HEAVY', heavy)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "HEAVY []" in result.stdout
 
 
 def test_console_script_runs_as_a_module(tmp_path):
