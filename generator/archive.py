@@ -20,6 +20,17 @@ Layout (the object store's own paths below the folder)::
 A path that could not be fetched is listed with ``"error"`` (and its status,
 if any) and no file, so a replay holds back the same races for the same reason.
 
+A manifest is checked when it is opened. One whose shape is wrong (not an
+object, another ``format``, ``files`` not an object, ``base_url`` not a string,
+``races`` not a list) is a :class:`~generator.errors.ConfigError` naming the
+file and the field. A single bad value costs only what it concerns: a file
+entry with a wrong field (a ``fetched_at`` that is not an ISO 8601 time with a
+UTC offset in the years 1970 to 2999, a ``status`` that is not a number...) is
+a :class:`~generator.errors.DataError` for the races that need that file (a
+fetch into the folder fetches it whole again), and a ``races`` entry that is
+not a race code (``pkwkp/PP``, ``pkwkk/PPKK``) is left out, with a
+:class:`~generator.errors.DataError` in :attr:`Archive.problems`.
+
 The same class serves two roles: ``newsgen fetch`` records into it (a second
 fetch into the same folder sends conditional requests for what it holds), and
 ``generate --archive`` replays it with no network at all (:meth:`Archive.get`).
@@ -30,16 +41,20 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+import re
+from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from pathlib import Path, PurePosixPath
+from typing import Any
 
-from .errors import ConfigError, FetchError
+from .errors import ConfigError, DataError, FetchError
 from .fetch import Cached, Fetched, fetch_error, join_url
 from .writer import atomic_write
 
 MANIFEST = "manifest.json"
 FORMAT = "newsgen-archive/1"
+RACE = re.compile(r"pkwkp/\d{2}|pkwkk/\d{4}")  # as generator.sources.live reads --race
+YEARS = range(1970, 3000)  # of a plausible fetched_at (0001 and 9999 overflow once moved to UTC)
 
 
 @dataclass(frozen=True)
@@ -57,14 +72,71 @@ class Entry:
     error: str | None = None
 
 
-class Archive:
-    """One archive folder. Open with :meth:`for_recording` or :meth:`for_replay`."""
+_TEXT, _NUMBER = "a string", "a whole number"
+#: Entry field -> (what it holds, may it be null, is it required)
+_ENTRY_FIELDS = {
+    "url": (_TEXT, False, True), "path": (_TEXT, False, True), "fetched_at": (_TEXT, False, True),
+    "status": (_NUMBER, True, True), "etag": (_TEXT, True, False), "last_modified": (_TEXT, True, False),
+    "sha256": (_TEXT, True, False), "bytes": (_NUMBER, True, False), "error": (_TEXT, True, False),
+}
+assert set(_ENTRY_FIELDS) == {f.name for f in fields(Entry)}
 
-    def __init__(self, folder: Path, *, base_url: str | None, entries: dict[str, Entry], races: list[str]) -> None:
+
+def _kind(value: Any) -> str:
+    return {dict: "an object", list: "a list", str: "a string", bool: "true/false", type(None): "null"}.get(
+        type(value), "a number")
+
+
+def _entry(value: Any) -> Entry:
+    """A manifest's file entry; ``ValueError(field, reason)`` for the first wrong field."""
+    if not isinstance(value, dict):
+        raise ValueError("", f"expected an object of the response's fields, found {_kind(value)}")
+    unknown = sorted(value.keys() - _ENTRY_FIELDS.keys())
+    if unknown:
+        raise ValueError(f".{unknown[0]}", f"unknown field (expected {', '.join(_ENTRY_FIELDS)})")
+    for name, (kind, nullable, required) in _ENTRY_FIELDS.items():
+        if name not in value:
+            if required:
+                raise ValueError(f".{name}", "missing")
+            continue
+        item = value[name]
+        ok = (item is None and nullable) or (
+            isinstance(item, str) if kind is _TEXT else isinstance(item, int) and not isinstance(item, bool))
+        if not ok:
+            raise ValueError(f".{name}", f"expected {kind}{' or null' if nullable else ''}, found {_kind(item)}")
+    entry = Entry(**value)
+    if entry.status is not None and not 100 <= entry.status <= 599:
+        raise ValueError(".status", f"expected an HTTP status (100 to 599), found {entry.status}")
+    if not entry.url.startswith(("http://", "https://")):
+        raise ValueError(".url", f"expected an http(s) URL, found {entry.url[:80]!r}")
+    if entry.fetched_at:
+        try:
+            moment = datetime.fromisoformat(entry.fetched_at)
+        except ValueError:
+            moment = None
+        if moment is None or moment.utcoffset() is None or moment.year not in YEARS:
+            raise ValueError(".fetched_at", "expected an ISO 8601 time with a UTC offset in the years "
+                             f"{YEARS.start} to {YEARS.stop - 1} (e.g. 2024-11-28T03:15:04+00:00), "
+                             f"found {entry.fetched_at[:80]!r}")
+    return entry
+
+
+class Archive:
+    """One archive folder. Open with :meth:`for_recording` or :meth:`for_replay`.
+
+    ``entries`` are the usable file entries; ``bad`` the unusable ones, by
+    object-store path, as (the value as found, the error a replay raises);
+    ``problems`` the ``races`` entries left out.
+    """
+
+    def __init__(self, folder: Path, *, base_url: str | None, entries: dict[str, Entry], races: list[str],
+                 bad: dict[str, tuple[Any, DataError]] | None = None, problems: list[DataError] | None = None) -> None:
         self.folder = Path(folder)
         self.base_url = base_url
         self.entries = entries
         self.races = races
+        self.bad = bad or {}
+        self.problems = problems or []
 
     # -- opening -----------------------------------------------------------
 
@@ -75,21 +147,43 @@ class Archive:
             data = json.loads(manifest.read_bytes())
         except FileNotFoundError:
             return None
-        except (OSError, ValueError) as exc:
-            raise ConfigError(f"{manifest}: cannot read the archive manifest ({exc}); use another folder or delete it") from None
-        if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("files"), dict):
+        except (OSError, ValueError, RecursionError) as exc:
+            reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+            raise ConfigError(f"{manifest}: cannot read the archive manifest ({reason}); use another folder or delete it") from None
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise ConfigError(f"{manifest}: not a newsgen archive manifest (expected format {FORMAT!r})")
+        for name, kind, expected in (("files", dict, "an object of recorded files"),
+                                     ("base_url", str, "the URL the files were fetched from"),
+                                     ("races", list, 'a list of race codes such as "pkwkp/64"')):
+            value = data.get(name)
+            if not isinstance(value, kind) and (value is not None or name == "files"):
+                raise ConfigError(f"{manifest}: field {name}: expected {expected}, found {_kind(data.get(name))}; "
+                                  f"record the archive again with `newsgen fetch --archive {folder}`")
         return data
 
     @classmethod
-    def _entries(cls, data: dict, manifest: Path) -> dict[str, Entry]:
-        entries = {}
+    def _open(cls, folder: Path, data: dict, base_url: str | None) -> Archive:
+        """The archive ``data`` (a checked manifest) describes, bad values set aside."""
+        manifest = folder / MANIFEST
+        entries: dict[str, Entry] = {}
+        bad: dict[str, tuple[Any, DataError]] = {}
         for key, value in data["files"].items():
             try:
-                entries[key] = Entry(**value)
-            except TypeError as exc:
-                raise ConfigError(f"{manifest}: entry {key!r} is malformed ({exc})") from None
-        return entries
+                entries[key] = _entry(value)
+            except ValueError as exc:
+                field, reason = exc.args
+                bad[key] = (value, DataError(f"{reason}; record the file again with `newsgen fetch --archive {folder}`",
+                                             where=str(manifest), field=f"files[{json.dumps(key)}]{field}"))
+        races, problems = [], []
+        for index, race in enumerate(data.get("races") or []):
+            if isinstance(race, str) and RACE.fullmatch(race):
+                races.append(race)
+            else:
+                problems.append(DataError(
+                    f"expected a race code, pkwkp/PP or pkwkk/PPKK (e.g. pkwkp/64), found {json.dumps(race)[:80]}; "
+                    "the entry is left out", where=str(manifest), field=f"races[{index}]",
+                    race=race if isinstance(race, str) else None))
+        return cls(folder, base_url=base_url, entries=entries, races=sorted(set(races)), bad=bad, problems=problems)
 
     @classmethod
     def for_recording(cls, folder: Path, base_url: str) -> Archive:
@@ -106,8 +200,7 @@ class Archive:
                 f"--archive {folder} holds files recorded from {recorded}, not {base_url}; "
                 "record into a new folder (one archive per source)"
             )
-        return cls(folder, base_url=base_url, entries=cls._entries(data, folder / MANIFEST),
-                   races=list(data.get("races") or []))
+        return cls._open(folder, data, base_url)
 
     @classmethod
     def for_replay(cls, folder: Path) -> Archive:
@@ -118,8 +211,7 @@ class Archive:
         data = cls._read_manifest(folder)
         if data is None:
             raise ConfigError(f"--archive {folder}: no {MANIFEST}; record the folder with `newsgen fetch --archive {folder}`")
-        return cls(folder, base_url=data.get("base_url"), entries=cls._entries(data, folder / MANIFEST),
-                   races=list(data.get("races") or []))
+        return cls._open(folder, data, data.get("base_url"))
 
     # -- files ---------------------------------------------------------------
 
@@ -151,6 +243,7 @@ class Archive:
         return Cached(body=body, etag=entry.etag, last_modified=entry.last_modified)
 
     def record(self, fetched: Fetched) -> None:
+        self.bad.pop(fetched.path, None)
         target = self.file_for(fetched.path)
         sha = fetched.sha256
         old = self.entries.get(fetched.path)
@@ -169,18 +262,24 @@ class Archive:
 
     def record_failure(self, path: str, url: str, status: int | None, reason: str, fetched_at: datetime) -> None:
         self.file_for(path).unlink(missing_ok=True)
+        self.bad.pop(path, None)
         self.entries[path] = Entry(url=url, path="", fetched_at=fetched_at.isoformat(), status=status, error=reason)
 
     def add_races(self, races: list[str]) -> None:
         self.races = sorted(set(self.races) | set(races))
 
     def save(self) -> Path:
-        """Write ``manifest.json`` (sorted, so two records of the same data diff cleanly)."""
+        """Write ``manifest.json`` (sorted, so two records of the same data diff cleanly).
+
+        A bad file entry that was not fetched again is written back as it was found.
+        """
+        files: dict[str, Any] = {key: asdict(entry) for key, entry in self.entries.items()}
+        files.update((key, value) for key, (value, _) in self.bad.items())
         data = {
             "format": FORMAT,
             "base_url": self.base_url,
             "races": sorted(self.races),
-            "files": {key: asdict(self.entries[key]) for key in sorted(self.entries)},
+            "files": {key: files[key] for key in sorted(files)},
         }
         text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
         target = self.folder / MANIFEST
@@ -192,6 +291,9 @@ class Archive:
     async def get(self, path: str) -> Fetched:
         """A recorded response, as the live run saw it (same URL, same bytes, same failure)."""
         url = join_url(self.base_url or "", path) if self.base_url else path
+        if path in self.bad:
+            found = self.bad[path][1]
+            raise DataError(found.message, where=found.where, field=found.field)
         entry = self.entries.get(path)
         if entry is None:
             raise FetchError(

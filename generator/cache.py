@@ -7,9 +7,11 @@ response: a national run stores about 1,100 responses in one transaction,
 where creating 1,100 files costs a noticeable part of the run.
 
 The cache is a convenience, never a source: a copy whose sha256 no longer
-matches is fetched whole again, a database that cannot be read is set aside
-(renamed ``*.broken``) and started afresh, and failures are not stored (the
-last good copy stays). Recorded nights for replay are archives
+matches is fetched whole again, a file that is not an SQLite database or is one
+of another layout (other tables or columns) is set aside (renamed
+``cache.sqlite3.broken``, :attr:`HttpCache.set_aside` says so) and the run
+starts afresh, fetching everything whole; failures are not stored (the last
+good copy stays). Recorded nights for replay are archives
 (:mod:`generator.archive`), plain files a person can read.
 """
 
@@ -37,6 +39,16 @@ CREATE TABLE IF NOT EXISTS responses (
 );
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+#: Every table of the database and its columns, in order (``record`` inserts by position).
+_LAYOUT = {
+    "responses": ["path", "url", "etag", "last_modified", "sha256", "body", "fetched_at"],
+    "settings": ["key", "value"],
+}
+BROKEN = FILENAME + ".broken"
+
+
+class _OtherLayout(sqlite3.DatabaseError):
+    """An SQLite database, but not one this version wrote."""
 
 
 class HttpCache:
@@ -52,6 +64,7 @@ class HttpCache:
         self.path = self.folder / FILENAME
         self.base_url = base_url.rstrip("/")
         self._new: dict[str, tuple] = {}
+        self.set_aside: Path | None = None  # where an unusable database was moved, if one was
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -66,8 +79,12 @@ class HttpCache:
             except sqlite3.OperationalError:
                 raise  # locked by another run, unreadable folder: not a damaged database
             except sqlite3.DatabaseError:
-                # Not a database, or a damaged one: keep it for a look, start a new one.
-                self.path.replace(self.path.with_name(FILENAME + ".broken"))
+                # Not a database, a damaged one or another layout: keep it for a look, start anew.
+                self.set_aside = self.path.with_name(BROKEN)
+                for suffix in ("", "-journal", "-wal", "-shm"):  # a hot journal must not meet the new file
+                    side = self.path.with_name(FILENAME + suffix)
+                    if side.exists():
+                        side.replace(self.path.with_name(BROKEN + suffix))
                 return self._connect()
         except (sqlite3.Error, OSError) as exc:
             raise ConfigError(f"{self.path}: cannot open the HTTP cache ({exc}); "
@@ -76,6 +93,9 @@ class HttpCache:
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=30)
         try:
+            found = _layout(db)
+            if found and found != _LAYOUT:
+                raise _OtherLayout(f"tables {found}, expected {_LAYOUT}")
             db.executescript(_SCHEMA)
             stored = dict(db.execute("SELECT key, value FROM settings"))
             if stored.get("base_url") != self.base_url or stored.get("schema") != str(SCHEMA_VERSION):
@@ -89,15 +109,19 @@ class HttpCache:
         return db
 
     def lookup(self, path: str) -> Cached | None:
+        """The stored copy of ``path`` with what it can be revalidated with; None if none is usable."""
         row = self._db.execute(
             "SELECT etag, last_modified, sha256, body FROM responses WHERE path = ?", (path,)
         ).fetchone()
         if row is None:
             return None
         etag, last_modified, sha256, body = row
+        if not (isinstance(body, bytes) and isinstance(sha256, str) and isinstance(etag, str | None)
+                and isinstance(last_modified, str | None)):
+            return None  # written by something else: fetch it whole again
         if not (etag or last_modified) or hashlib.sha256(body).hexdigest() != sha256:
             return None  # nothing to revalidate with, or damaged: fetch it whole again
-        return Cached(body=bytes(body), etag=etag, last_modified=last_modified)
+        return Cached(body=body, etag=etag, last_modified=last_modified)
 
     def record(self, fetched: Fetched) -> None:
         fetched_at = fetched.fetched_at.isoformat() if fetched.fetched_at else None
@@ -119,3 +143,12 @@ class HttpCache:
                               "choose another folder with --cache or use --no-cache") from None
         finally:
             self._db.close()
+
+
+def _layout(db: sqlite3.Connection) -> dict[str, list[str]]:
+    """Each table of ``db`` with its columns, and each index, view or trigger of its own (``{}``: a new file)."""
+    found: dict[str, list[str]] = {}
+    for kind, name in db.execute("SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite!_%' ESCAPE '!'"):
+        columns = [column for (column,) in db.execute("SELECT name FROM pragma_table_info(?)", (name,))]
+        found[name if kind == "table" else f"{kind} {name}"] = columns if kind == "table" else []
+    return found

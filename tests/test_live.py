@@ -369,6 +369,20 @@ def test_replay_refuses_what_it_cannot_vouch_for(server, tmp_path):
     assert "is missing or changed since it was recorded" in str(run.items[0])
 
 
+def test_a_bad_manifest_value_holds_back_only_the_races_it_concerns(server, tmp_path):
+    folder = tmp_path / "archive"
+    live.record_archive(folder, server.url, live.Selection.parse(provinces=["64"]), settings=FAST)
+    manifest = json.loads((folder / MANIFEST).read_bytes())
+    manifest["files"]["/pilkada/hhcw/pkwkk/64/6472.json"]["fetched_at"] = "0001-01-01T00:00:00+00:00"
+    manifest["races"].append(6472)  # not a race code: left out
+    (folder / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    run = live.replay_archive(folder, live.Selection())
+    assert run.races == KALTIM_RACES
+    assert [e.race for e in run.held_back] == ["pkwkk/6472"]
+    assert str(run.held_back[0]).startswith(
+        f'{folder / MANIFEST}: race pkwkk/6472: field files["/pilkada/hhcw/pkwkk/64/6472.json"].fetched_at: ')
+
+
 def test_one_archive_per_source(server, tmp_path):
     folder = tmp_path / "archive"
     live.record_archive(folder, server.url, live.Selection.parse(["pkwkp/64"]), settings=FAST)

@@ -4,7 +4,8 @@ Used by fetch tests and benchmarks: it binds to ``127.0.0.1`` on an ephemeral po
 maps ``GET /pilkada/hhcw/pkwkp/64.json`` to ``root/pilkada/hhcw/pkwkp/64.json``, sends
 ``ETag``/``Last-Modified`` and honours conditional requests, records every request,
 and can inject faults (error statuses, delays, dropped connections, HTML error pages,
-truncated or arbitrary bodies) on paths matching an ``fnmatch`` pattern.
+truncated or arbitrary bodies, raw bytes that are not HTTP) on paths matching an
+``fnmatch`` pattern.
 
 Example::
 
@@ -34,9 +35,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-__all__ = ["FAULT_KINDS", "Fault", "RequestRecord", "SirekapServer"]
+__all__ = ["FAULT_KINDS", "Fault", "Headers", "RequestRecord", "SirekapServer"]
 
-FAULT_KINDS = frozenset({"status", "delay", "reset", "html", "truncate", "body"})
+FAULT_KINDS = frozenset({"status", "delay", "reset", "html", "truncate", "body", "raw"})
 """The fault kinds :meth:`SirekapServer.fault` accepts."""
 
 JSON_TYPE = "application/json"
@@ -65,6 +66,28 @@ def _status_page(status: int) -> bytes:
     ).encode("ascii")
 
 
+class Headers(dict[str, str]):
+    """Request headers by name in any case: HTTP header names are case-insensitive.
+
+    Clients differ in the case they send (httpx's own transport keeps
+    ``If-None-Match``, aiohttp's sends ``if-none-match``), so the names are kept
+    in lower case and looked up in lower case; the last value of a repeated
+    name wins.
+    """
+
+    def __init__(self, items: Any = ()) -> None:
+        super().__init__((str(name).lower(), value) for name, value in items)
+
+    def __getitem__(self, name: str) -> str:
+        return super().__getitem__(name.lower())
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and super().__contains__(name.lower())
+
+    def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
+        return super().get(name.lower(), default)
+
+
 @dataclass(frozen=True)
 class RequestRecord:
     """One request the server saw.
@@ -72,7 +95,7 @@ class RequestRecord:
     Attributes:
         method: HTTP method (``GET``, ``HEAD``, ...).
         path: URL-decoded request path without the query string.
-        headers: request headers (last value wins for repeated names).
+        headers: request headers, looked up in any case (:class:`Headers`).
         status: status code sent, or ``0`` when the connection was closed without one.
         query: the raw query string (without ``?``), usually empty.
         fault: kind of the fault applied to this request, if any.
@@ -80,7 +103,7 @@ class RequestRecord:
 
     method: str
     path: str
-    headers: dict[str, str]
+    headers: Headers
     status: int
     query: str = ""
     fault: str | None = None
@@ -159,7 +182,7 @@ class _Handler(BaseHTTPRequestHandler):
         app = self.server.app
         raw_path, _, query = self.path.partition("?")
         path = unquote(raw_path)
-        headers = {name: value for name, value in self.headers.items()}
+        headers = Headers(self.headers.items())
         fault = app._take_fault(path)
         kind = fault.kind if fault else None
 
@@ -188,6 +211,12 @@ class _Handler(BaseHTTPRequestHandler):
                 ctype = str(opts.get("content_type", JSON_TYPE))
                 body = _as_bytes(opts["body"])
                 self._send(record, int(opts.get("status", 200)), body, ctype, opts.get("headers"), head)
+                return
+            elif kind == "raw":
+                record(NO_RESPONSE)
+                self.wfile.write(_as_bytes(opts["data"]))
+                self.wfile.flush()
+                self.close_connection = True
                 return
         target = app._resolve(path)
         data: bytes | None = None
@@ -379,10 +408,12 @@ class SirekapServer:
         * ``"truncate"``: 200 JSON with the first half of the file's bytes (404 if missing).
         * ``"body"``: 200 with ``options["body"]`` (bytes or str); optional
           ``content_type`` (default ``application/json``), ``status``, ``headers``.
+        * ``"raw"``: write ``options["data"]`` (bytes or str) as it is, status line and
+          headers included or not, then close the connection (recorded with status 0).
         """
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault kind {kind!r}; expected one of {sorted(FAULT_KINDS)}")
-        required = {"status": "status", "delay": "seconds", "body": "body"}.get(kind)
+        required = {"status": "status", "delay": "seconds", "body": "body", "raw": "data"}.get(kind)
         if required is not None and required not in options:
             raise ValueError(f"fault kind {kind!r} needs the {required!r} option")
         if times is not None and times < 0:
