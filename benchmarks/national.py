@@ -1,248 +1,193 @@
-"""[1] the national run against the fetch floor, [4] its peak memory, and ``--calibrate`` / ``--profile``."""
+"""[1] the national cold run against the aiohttp floor, [2] a poll answered 304 throughout, [5] peak RSS.
+
+Every figure is a whole process (interpreter start and imports included) timed by
+``os.wait4``; the two sides of a pair run back to back, every other pair in the
+other order, and the median of the pairs' ratios is judged.
+"""
 
 from __future__ import annotations
 
-import asyncio
-import gc
 import json
-import resource
-import subprocess
 import sys
-import tempfile
-import time
-from dataclasses import dataclass
+from collections import Counter
 from pathlib import Path
-from typing import Any
 
-from common import NATIONAL_MAX_RATIO, REPO, RSS_MAX_MB, Bench, Result, fail, say
+from common import (
+    COLD_CPU_MAX,
+    COLD_WALL_MAX,
+    NOW,
+    POLL_WALL_MAX,
+    RSS_MAX_MB,
+    Bench,
+    Proc,
+    Result,
+    articles,
+    fail,
+    median,
+    newsgen_command,
+    own_peak_mb,
+    plural,
+    run_timed,
+    say,
+    span,
+    verdict,
+)
 
-# -- [1] national run vs fetch floor ------------------------------------------------------
-
-
-def discover_paths(url: str, selection: Any) -> tuple[list[tuple[str, int]], list[Any]]:
-    """Every request a national run makes (path, status), and the items it produced (untimed)."""
-    import httpx
-
-    from generator.fetch import FetchSettings
-    from generator.sources import live
-
-    settings = FetchSettings()
-    seen: list[tuple[str, int]] = []
-
-    class Recorder(httpx.AsyncBaseTransport):
-        def __init__(self) -> None:
-            limits = httpx.Limits(max_connections=settings.concurrency,
-                                  max_keepalive_connections=settings.concurrency)
-            self.inner = httpx.AsyncHTTPTransport(limits=limits)
-
-        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-            response = await self.inner.handle_async_request(request)
-            seen.append((request.url.path, response.status_code))
-            return response
-
-        async def aclose(self) -> None:
-            await self.inner.aclose()
-
-    run = live.fetch_live(url, selection, settings=settings, transport=Recorder())
-    return seen, run.items
+FLOOR = Path(__file__).with_name("floor.py")
 
 
-def fetch_floor(url: str, paths: list[tuple[str, int]]) -> float:
-    """Seconds to GET every path (same client factory, settings and concurrency) and parse the JSON."""
-    from generator.fetch import FetchSettings, build_client
-
-    settings = FetchSettings()
-
-    async def main() -> None:
-        async with build_client(settings) as client:
-            semaphore = asyncio.Semaphore(settings.concurrency)
-
-            async def one(path: str, status: int) -> None:
-                async with semaphore:
-                    response = await client.get(url + path)
-                if response.status_code != status:
-                    raise RuntimeError(f"{path}: HTTP {response.status_code}, the national run saw {status}")
-                if status == 200:
-                    json.loads(response.content)
-
-            await asyncio.gather(*(one(p, s) for p, s in paths))
-
-    started = time.perf_counter()
-    asyncio.run(main())
-    return time.perf_counter() - started
+def generate(bench: Bench, out: Path, cache: Path | None) -> list[str]:
+    where = ["--cache", str(cache)] if cache else ["--no-cache"]
+    return [*newsgen_command(), "generate", "--source", "sirekap", "--base-url", bench.url, *where,
+            "--out", str(out), "--now", NOW, *bench.race_args]
 
 
-@dataclass
-class National:
-    wall: float
-    fetch: float
-    generate: float
-    written: int
-    held_back: list[tuple[str, str]]
+def served(bench: Bench, what: str, status: int, paths: list[str] | None = None) -> list[tuple[float, str, int]]:
+    """The server's log since the last look; checks one response per path, each with ``status``."""
+    log = bench.server.take_log()
+    seen = Counter(path for _, path, _ in log)
+    statuses = Counter(code for _, _, code in log)
+    expected = Counter(paths if paths is not None else bench.paths)
+    if seen != expected or set(statuses) != {status}:
+        missing, extra = expected - seen, seen - expected
+        fail(f"{what}: expected one {status} per file ({sum(expected.values())}), the server answered "
+             f"{dict(statuses)}; missing {list(missing)[:3]}, extra {list(extra)[:3]}")
+    return log
 
 
-def national_once(url: str, selection: Any, work: Path) -> National:
-    """What ``newsgen generate --source sirekap`` does after startup: config, fetch (cold cache), generate."""
-    from generator.config import load_config
-    from generator.fetch import FetchSettings
-    from generator.helpers import read_and_generate
-    from generator.sources import live
-
-    started = time.perf_counter()
-    config = load_config()
-    runs: list[Any] = []
-    fetched = started
-
-    def read(on_files: Any) -> list:
-        nonlocal fetched
-        runs.append(live.fetch_live(url, selection, settings=FetchSettings(), cache=work / "cache", on_files=on_files))
-        fetched = time.perf_counter()
-        return runs[0].items
-
-    report = read_and_generate(read, config, work / "out")  # as `newsgen generate --source sirekap`
-    done = time.perf_counter()
-    return National(done - started, fetched - started, done - fetched, len(report.written),
-                    list(report.held_back))
+def run_newsgen(bench: Bench, what: str, out: Path, cache: Path | None, status: int) -> Proc:
+    proc = run_timed(generate(bench, out, cache), log=bench.work / "newsgen.log")
+    served(bench, what, status)
+    if articles(out) != len(bench.races):
+        fail(f"{what}: expected {len(bench.races)} articles in {out}, found {articles(out)}:\n{proc.output[-2000:]}")
+    return proc
 
 
-def step_national(bench: Bench) -> None:
-    paths, bench.items = discover_paths(bench.url, bench.selection)
-    if not paths:
-        fail("[1] the national run made no requests")
-    national_once(bench.url, bench.selection, Path(tempfile.mkdtemp(dir=bench.work)))  # warm-up (imports, caches)
+def run_floor(bench: Bench, what: str, status: int, *options: str) -> Proc:
+    proc = run_timed([sys.executable, str(FLOOR), bench.url, str(bench.extra["paths_file"]), *options],
+                     log=bench.work / "floor.log")
+    statuses = json.loads(proc.output.strip().splitlines()[-1])
+    if statuses != {str(status): len(bench.paths)}:
+        fail(f"{what}: expected {len(bench.paths)} answers {status}, got {statuses}")
+    served(bench, what, status)
+    return proc
+
+
+def discover(bench: Bench) -> None:
+    """One untimed national run: the URLs it fetches (the server's log), in order; the floor's ETags."""
+    bench.server.take_log()
+    proc = run_timed(generate(bench, bench.folder("discover"), None), log=bench.work / "newsgen.log")
+    log = bench.server.take_log()
+    if not log or any(code != 200 for _, _, code in log):
+        fail(f"the discovery run's requests were not all answered 200: {Counter(c for _, _, c in log)}\n"
+             f"{proc.output[-2000:]}")
+    bench.paths = [path for _, path, _ in log]
+    if len(set(bench.paths)) != len(bench.paths):
+        fail("the discovery run asked for a file twice")
+    paths_file = bench.work / "paths.txt"
+    paths_file.write_text("\n".join(bench.paths) + "\n", encoding="utf-8")
+    bench.extra["paths_file"] = paths_file
+    bench.extra["etags"] = bench.work / "etags.json"
+    run_floor(bench, "the floor's first run", 200, "--save-etags", str(bench.extra["etags"]))
+    say(f"workload: {len(bench.races)} races, {len(bench.paths)} files a run fetches (from the server's log of an "
+        f"untimed `newsgen generate`), {sum(1 for _ in bench.root.rglob('*.json'))} files in the tree")
+
+
+def alternate(bench: Bench, floor, ours) -> tuple[list[Proc], list[Proc]]:
+    """``plan.pairs`` back-to-back pairs, every other one in the other order."""
     floors, runs = [], []
-    for rep in range(bench.plan.national_reps):
-        # Alternate, so drift hits both sides, and swap the order within every other
-        # pair, so neither side always runs first (the other just after a cold start).
-        # Each starts without the garbage of the ones before, as a `newsgen generate` process does.
-        for floor_now in ((True, False) if rep % 2 == 0 else (False, True)):
-            gc.collect()
+    for pair in range(bench.plan.pairs):
+        for floor_now in (True, False) if pair % 2 == 0 else (False, True):
             if floor_now:
-                floors.append(fetch_floor(bench.url, paths))
+                floors.append(floor())
             else:
-                runs.append(national_once(bench.url, bench.selection, Path(tempfile.mkdtemp(dir=bench.work))))
-    best = min(runs, key=lambda r: r.wall)
-    floor = min(floors)
-    expected = len(bench.races)
-    if best.written != expected or best.held_back:
-        message = f"[1] expected {expected} articles written, got {best.written}; held back: {best.held_back[:3]}"
-        if bench.plan.name == "check-only":
-            fail(message)
-        say(f"WARNING: {message}")
-    # This machine's speed drifts from second to second (see the README). A floor and a
-    # national run measured back to back are the fairest pair, and the median of the
-    # pairs' ratios is the judged figure: measuring a workload known to be 1.5x another,
-    # 15 pairs gave 1.48x-1.53x by their median, 1.39x-1.52x best against best.
-    pairs = sorted(r.wall / f for r, f in zip(runs, floors, strict=True))
-    ratio = pairs[len(pairs) // 2] if len(pairs) % 2 else sum(pairs[len(pairs) // 2 - 1:][:2]) / 2
-    say(f"[1] national run: {best.wall:.2f} s for {best.written} races at best (fetch into a cold cache, helpers "
-        f"drafting, {best.fetch:.2f} s + the rest of validate/render/audit/write {best.generate:.2f} s) vs fetch "
-        f"floor {floor:.2f} s at best ({len(paths)} files); {len(pairs)} back-to-back pairs: "
-        f"{', '.join(f'{x:.2f}x' for x in pairs)} -> median {ratio:.2f}x floor (target <= {NATIONAL_MAX_RATIO}x; "
-        f"best against best {best.wall / floor:.2f}x)")
-    bench.results.append(Result(f"national run <= {NATIONAL_MAX_RATIO}x fetch floor (median of pairs)",
-                                f"{ratio:.2f}x", ratio <= NATIONAL_MAX_RATIO))
+                runs.append(ours())
+    return floors, runs
 
 
-# -- [4] peak memory --------------------------------------------------------------------------
+def judge(name: str, figure: str, ratios: list[float], limit: float) -> tuple[float, str, bool]:
+    ratio = median(ratios)
+    ok = ratio <= limit
+    line = (f"{figure} -> {ratio:.2f}x floor, median of {plural(len(ratios), 'pair')} (range {span(ratios)}); "
+            f"target <= {limit}x: {verdict(ok)}")
+    return ratio, f"{name}: {line}", ok
 
 
-def national_child(url: str, races: str, work: Path) -> None:
-    """``--national-child URL``: one national run in this fresh process; print figures as JSON."""
-    from generator.sources import live
-
-    started = time.perf_counter()
-    selection = live.Selection(races=tuple(races.split(","))) if races else live.Selection()
-    result = national_once(url, selection, work)
-    usage = own_peak_rss()
-    helper = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # the largest helper process
-    from generator.helpers import default_processes
-
-    print(json.dumps({"wall": time.perf_counter() - started, "run": result.wall, "written": result.written,
-                      "held_back": len(result.held_back), "maxrss": usage, "helper_maxrss": helper,
-                      "helpers": default_processes()}), flush=True)
-
-
-def own_peak_rss() -> int:
-    """This process's peak RSS, in ``ru_maxrss`` units.
-
-    Linux's ``ru_maxrss`` survives ``exec``: a child started by this benchmark
-    would report the parent's peak when that is higher (the parent holds the
-    national set of stories by then). ``VmHWM`` is the peak of this program alone.
-    """
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])  # KiB, as ru_maxrss on Linux
-    except (OSError, ValueError, IndexError):
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+def step_cold(bench: Bench) -> None:
+    floors, runs = alternate(
+        bench, lambda: run_floor(bench, "[1] floor", 200),
+        lambda: run_newsgen(bench, "[1] newsgen cold run", bench.folder("cold"), None, 200))
+    bench.extra["cold_runs"], bench.extra["floor_runs"] = runs, floors
+    walls = [r.wall / f.wall for r, f in zip(runs, floors, strict=True)]
+    cpus = [r.cpu / f.cpu for r, f in zip(runs, floors, strict=True)]
+    wall, line, ok = judge("[1] national cold run, wall",
+                           f"newsgen {median([r.wall for r in runs]):.2f} s vs floor "
+                           f"{median([f.wall for f in floors]):.2f} s (medians)", walls, COLD_WALL_MAX)
+    say(line)
+    bench.results.append(Result(f"[1] cold run wall <= {COLD_WALL_MAX}x floor", f"{wall:.2f}x ({span(walls)})",
+                                wall / COLD_WALL_MAX, ok))
+    cpu, line, ok = judge("[1] national cold run, CPU",
+                          f"newsgen {median([r.cpu for r in runs]):.2f} s vs floor "
+                          f"{median([f.cpu for f in floors]):.2f} s (medians)", cpus, COLD_CPU_MAX)
+    say(line)
+    bench.results.append(Result(f"[1] cold run CPU <= {COLD_CPU_MAX}x floor", f"{cpu:.2f}x ({span(cpus)})",
+                                cpu / COLD_CPU_MAX, ok))
+    step_curl(bench, max(1, bench.plan.pairs // 3))
 
 
-def rss_mb(value: int) -> float:
-    return value / (1024 * 1024) if sys.platform == "darwin" else value / 1024  # bytes on macOS, KiB on Linux
+def step_curl(bench: Bench, count: int) -> None:
+    """For reference only: curl fetching the same URLs, 16 at a time, into /dev/null."""
+    config = bench.work / "curl.cfg"
+    config.write_text("".join(f'url = "{bench.url}{path}"\noutput = "/dev/null"\n' for path in bench.paths),
+                      encoding="utf-8")
+    curl = "/usr/bin/curl"
+    if not Path(curl).exists():
+        say("[1] reference: no /usr/bin/curl, skipped")
+        return
+    runs = []
+    for _ in range(count):
+        runs.append(run_timed([curl, "--parallel", "--parallel-max", "16", "--silent", "--show-error",
+                               "--no-progress-meter", "--fail", "-K", str(config)], log=bench.work / "curl.log"))
+        served(bench, "[1] curl", 200)
+    floor = median([f.wall for f in bench.extra["floor_runs"]])
+    wall, cpu = median([r.wall for r in runs]), median([r.cpu for r in runs])
+    say(f"[1] reference, not judged: curl --parallel --parallel-max 16, same URLs: {wall:.3f} s wall, "
+        f"{cpu:.3f} s CPU (median of {count}); the aiohttp floor is {floor / wall:.1f}x curl in wall time")
+
+
+def step_poll(bench: Bench) -> None:
+    out, cache = bench.folder("poll-out"), bench.folder("poll-cache")
+    run_newsgen(bench, "[2] newsgen's first run (untimed, fills the cache)", out, cache, 200)
+    etags = str(bench.extra["etags"])
+    floors, runs = alternate(
+        bench, lambda: run_floor(bench, "[2] floor, conditional", 304, "--etags", etags),
+        lambda: run_newsgen(bench, "[2] newsgen, nothing changed", out, cache, 304))
+    walls = [r.wall / f.wall for r, f in zip(runs, floors, strict=True)]
+    cpus = [r.cpu / f.cpu for r, f in zip(runs, floors, strict=True)]
+    wall, line, ok = judge("[2] poll, every file 304, wall",
+                           f"newsgen (warm --cache, same --out) {median([r.wall for r in runs]):.2f} s vs floor "
+                           f"(If-None-Match) {median([f.wall for f in floors]):.2f} s (medians); CPU "
+                           f"{median([r.cpu for r in runs]):.2f} s vs {median([f.cpu for f in floors]):.2f} s, "
+                           f"{median(cpus):.2f}x", walls, POLL_WALL_MAX)
+    say(line)
+    bench.results.append(Result(f"[2] 304 poll wall <= {POLL_WALL_MAX}x floor", f"{wall:.2f}x ({span(walls)})",
+                                wall / POLL_WALL_MAX, ok))
 
 
 def step_memory(bench: Bench) -> None:
-    work = Path(tempfile.mkdtemp(dir=bench.work))
-    races = "" if bench.plan.races is None else ",".join(bench.races)
-    started = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, str(Path(__file__).with_name("bench.py")), "--national-child", bench.url, "--races", races,
-         "--work", str(work)],
-        capture_output=True, text=True, cwd=REPO, timeout=600,
-    )
-    process_wall = time.perf_counter() - started
-    if done.returncode != 0 or not done.stdout.strip():
-        fail(f"[4] the national child failed (exit {done.returncode}): {done.stderr[-2000:]}")
-    figures = json.loads(done.stdout.strip().splitlines()[-1])
-    main_mb, helper_mb = rss_mb(figures["maxrss"]), rss_mb(figures["helper_maxrss"])
-    # Helpers are forked and share most pages with the main process; adding their whole
-    # peaks counts those pages again, so the total is an upper bound.
-    mb = main_mb + figures["helpers"] * helper_mb
-    if figures["written"] != len(bench.races):
-        fail(f"[4] the national child wrote {figures['written']} articles, expected {len(bench.races)}")
-    say(f"[4] peak RSS of a national run: at most {mb:.0f} MB (main process {main_mb:.0f} MB, fresh, imports "
-        f"included, + {figures['helpers']} helper(s) of at most {helper_mb:.0f} MB each, shared pages counted again); "
-        f"that process: run {figures['run']:.2f} s, {process_wall:.2f} s with interpreter start "
-        f"(target < {RSS_MAX_MB:.0f} MB)")
-    bench.results.append(Result(f"peak RSS < {RSS_MAX_MB:.0f} MB", f"{mb:.0f} MB", mb < RSS_MAX_MB))
-
-
-# -- profile ----------------------------------------------------------------------------------
-
-
-def step_profile(bench: Bench) -> None:
-    import cProfile
-    import pstats
-
-    national_once(bench.url, bench.selection, Path(tempfile.mkdtemp(dir=bench.work)))  # warm-up
-    profiler = cProfile.Profile()
-    profiler.enable()
-    result = national_once(bench.url, bench.selection, Path(tempfile.mkdtemp(dir=bench.work)))
-    profiler.disable()
-    say(f"profile of one national run ({result.wall:.2f} s under the profiler: fetch {result.fetch:.2f} s, "
-        f"generate {result.generate:.2f} s)")
-    stats = pstats.Stats(profiler, stream=sys.stdout)
-    stats.sort_stats("cumulative").print_stats(40)
-    stats.sort_stats("tottime").print_stats(25)
-
-
-
-def step_calibrate(bench: Bench, pairs: int = 15, rounds: int = 3) -> None:
-    """``--calibrate``: how well [1]'s method reads a ratio known in advance (three floors against two: 1.5x)."""
-    paths, _ = discover_paths(bench.url, bench.selection)
-
-    def floors(count: int) -> float:
-        gc.collect()
-        return sum(fetch_floor(bench.url, paths) for _ in range(count))
-
-    floors(1)  # warm-up
-    for _ in range(rounds):
-        twos, threes = [], []
-        for rep in range(pairs):
-            for count in ((2, 3) if rep % 2 == 0 else (3, 2)):
-                (twos if count == 2 else threes).append(floors(count))
-        ratios = sorted(b / a for a, b in zip(twos, threes, strict=True))
-        say(f"known 1.50x: median of {pairs} pairs {ratios[pairs // 2]:.3f}x, best against best "
-            f"{min(threes) / min(twos):.3f}x (pairs {ratios[0]:.2f}x-{ratios[-1]:.2f}x)")
+    """[5] from [1]'s cold runs: ``ru_maxrss`` of each, the largest single process of its tree."""
+    runs: list[Proc] = bench.extra.get("cold_runs") or []
+    if not runs:
+        fail("[5] needs [1]'s cold runs")
+    peak = max(r.maxrss_mb for r in runs)
+    floor = max(f.maxrss_mb for f in bench.extra["floor_runs"])
+    ours = own_peak_mb()
+    # A child's ru_maxrss starts from its parent's peak at the fork: a figure at or
+    # below this process's own peak says nothing.
+    ok = peak < RSS_MAX_MB if peak > ours * 1.05 else None
+    note = "" if ok is not None else f"; NOT JUDGED: the benchmark's own peak ({ours:.0f} MB) hides it"
+    say(f"[5] peak RSS of the national cold run: {peak:.0f} MB (largest of {len(runs)} runs, ru_maxrss: "
+        f"the largest single process of its tree, imports included); the floor {floor:.0f} MB, "
+        f"this benchmark {ours:.0f} MB{note} -> {peak / RSS_MAX_MB:.2f}x the limit; target < {RSS_MAX_MB:.0f} MB: "
+        f"{verdict(ok)}")
+    bench.results.append(Result(f"[5] peak RSS < {RSS_MAX_MB:.0f} MB", f"{peak:.0f} MB", peak / RSS_MAX_MB, ok))
