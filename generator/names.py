@@ -235,11 +235,12 @@ def _read_suffix_words(words: list[str], found: _Suffixes) -> None:
         if not chunk:
             return
         text = ".".join(w.strip(".") for w in chunk)
+        dotted = any("." in w for w in chunk)
         chunk.clear()
         degrees = _segment_degrees(text)
         if degrees:
             found.items.extend(degrees)
-        elif "." in text:
+        elif dotted:
             found.items.append(text + ".")  # an abbreviation we do not know, as KPU wrote it
         else:
             found.unrecognised.append(text)

@@ -222,6 +222,8 @@ def test_nicknames_are_left_out_and_kept_apart(raw, full, short, nickname):
 def test_unknown_suffixes_are_left_out_and_reported():
     name = person_name("Dr. H. NASRUN UMAR, HNU")
     assert (name.full, name.unrecognised) == ("Dr. H. Nasrun Umar", ("HNU",))
+    # An abbreviation we do not know but KPU wrote with its period is kept as written.
+    assert person_name("ANTHONIUS A. MARANI, S.IP., Kp.").full == "Anthonius A. Marani, S.IP., Kp."
 
 
 @pytest.mark.parametrize(
@@ -352,7 +354,7 @@ FRONT_TITLES = {
     "Jenderal", "Letjen", "Mayjen", "Brigjen", "Komjen", "Irjen", "Letkol", "Kol.", "Ckm",
 }
 #: Degrees KPU typed that are not in our list, kept as typed (with their periods).
-KEPT_AS_TYPED = {"B.PD.", "M.MB.", "Z.A."}
+KEPT_AS_TYPED = {"AKA.", "B.PD.", "Kp.", "M.MB.", "Z.A."}
 #: Short forms newsgen does not print: the race is flagged for an editor override.
 #: Each is a name part that is also a title or degree, and KPU's data cannot say which.
 FLAGGED_FOR_EDITORS = {
