@@ -13,6 +13,7 @@ from pathlib import Path
 
 from . import __version__
 from .audit import audit_article, story_exempt
+from .claims import check_claims
 from .chart import render_chart
 from .config import Config
 from .decide import RaceWork
@@ -30,6 +31,7 @@ class Article:
     text: str  # front matter + Markdown body
     chart_svg: str | None
     problems: tuple[str, ...]  # fact audit findings; empty when every number is traceable
+    claims: tuple[str, ...] = ()  # claim check findings; empty when every sentence fits the facts
 
 
 def fingerprint(story: Story, renderer: Renderer) -> str:
@@ -44,10 +46,12 @@ def make_article(item: RaceWork, renderer: Renderer, config: Config) -> Article:
     body, stock = renderer.render(story)
     exempt = [*story_exempt(story), *stock]
     problems = tuple(str(f) for f in audit_article(story.headline, body, snapshot, story, exempt=exempt))
+    claims = tuple(f"claim check: {c}" for c in check_claims(story, story.headline, body,
+                                                            exempt=story_exempt(story)))
     head = article_head(story, snapshot, config, now=item.now, existing=item.existing, aliases=item.aliases,
                         flags=item.flags)
     svg = render_chart(snapshot, title=story.headline) if item.chart else None
-    return Article(snapshot.race, head + "\n" + body, svg, problems)
+    return Article(snapshot.race, head + "\n" + body, svg, problems, claims)
 
 
 def article_or_problem(item: RaceWork, renderer: Renderer, config: Config) -> Article | Problem:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .formatting import format_decimal2, format_percent, format_votes, to_zone
-from .models import RaceSnapshot, share
+from .models import RaceSnapshot, progress_share, share
 from .names import PREFIX_TITLES
 from .story import Story
 from .validate import Finding
@@ -76,6 +76,13 @@ def allowed_numbers(snapshot: RaceSnapshot, story: Story) -> set[str]:
         if snapshot.recap.date is not None:
             allowed.update(_moment_numbers(snapshot.recap.date, story.zone))
     allowed.update(_previous_numbers(story))
+    missing = snapshot.tps_total - snapshot.tps_reported
+    if missing > 0:
+        allowed.add(format_votes(missing))  # TPS still out (a reversible lead)
+    for result in snapshot.results:  # distance of a share from a legal 50% bar
+        allowed.add(format_decimal2(abs(result.share - 50)))
+    for person in getattr(story, "incumbents", ()):
+        allowed.update(_digits(person.period, person.office, person.name))  # config facts, with their source
     return allowed
 
 
@@ -92,7 +99,7 @@ def _previous_numbers(story: Story) -> set[str]:
         return set()
     out = _moment_numbers(previous.timestamp, story.zone)
     out.update({format_votes(previous.tps_reported), format_votes(previous.tps_total)})
-    out.add(format_percent(share(previous.tps_reported, previous.tps_total)))
+    out.add(format_percent(progress_share(previous.tps_reported, previous.tps_total)))
     total = sum(previous.votes.values())
     for votes in previous.votes.values():
         out.update({format_votes(votes), format_percent(share(votes, total))})
@@ -158,6 +165,16 @@ def _sentences(text: str) -> list[tuple[int, int]]:
         start = match.end()
     spans.append((start, len(text)))
     return spans
+
+
+def sentences_of(text: str) -> list[str]:
+    """Every sentence of a Markdown text, escapes removed, paragraph by paragraph."""
+    out = []
+    for paragraph in text.splitlines():
+        paragraph = _normalise(paragraph).strip("*")
+        if paragraph:
+            out.extend(paragraph[s:e] for s, e in _sentences(paragraph) if paragraph[s:e].strip())
+    return out
 
 
 def _skipped(text: str, exempt: list[str]) -> list[tuple[int, int]]:
@@ -232,6 +249,6 @@ def story_exempt(story: Story) -> list[str]:
     linked stories (audited in their own articles). Stock sentences are the
     renderer's; the caller adds them as rendered.
     """
-    passages = [*story.notes, story.region_context, story.incumbent_note]
+    passages = [*story.notes, story.region_context]
     passages += [link.headline for link in story.links]
     return [p for p in passages if p]

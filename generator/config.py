@@ -35,8 +35,11 @@ class StockSentences(_Strict):
     """Stock sentences of the publication (Jinja, rendered in the sandbox)."""
 
     attribution: dict[str, str]  # by stage
-    caveat: dict[str, str]  # by stage
-    disclosure: str = ""
+    #: by stage; an official recap by outcome too: official_recap (a winner),
+    #: official_recap_second_round, official_recap_tie_rule_gubernur, official_recap_tie_rule_daerah,
+    #: official_recap_rerun
+    caveat: dict[str, str]
+    disclosure: dict[str, str] = Field(default_factory=dict)  # by stage; none: no disclosure line
     sign_off: str = "(*)"
 
 
@@ -48,6 +51,8 @@ class Thresholds(_Strict):
     early_progress: Decimal = Decimal("20")
     tps_capacity: int = Field(default=600, gt=0)  # voters one TPS may hold (Pilkada 2024: 600)
     share_jump_points: Decimal = Decimal("10")  # largest plausible share change between snapshots
+    #: points: a share this close to a legal 50% bar (DKI one round, a single ticket) is reported as close
+    threshold_close: Decimal = Decimal("1")
 
 
 class Output(_Strict):
@@ -78,6 +83,8 @@ class Publication(_Strict):
 
 
 class Province(_Strict):
+    #: Who runs the province's elections: KPU, or in Aceh the Komisi Independen Pemilihan.
+    election_body: Literal["KPU", "KIP"] = "KPU"
     name: str
     short: str
     zone: ZoneName
@@ -102,21 +109,36 @@ class Regions(_Strict):
         return value
 
 
+_URL = r"^https?://[^\s]+$"
+
+
 class TicketOverride(_Strict):
     """Editor overrides of one ticket's names and chart colour (by nomor urut)."""
 
     head: str | None = None
     deputy: str | None = None
-    head_short: str | None = None
+    head_short: str | None = None  # how readers know the head ("Rudy" in "Rudy-Seno")
     deputy_short: str | None = None
     colour: str | None = Field(default=None, pattern=r"^#[0-9A-Fa-f]{6}$")  # replaces KPU's warna
+    source: str | None = Field(default=None, pattern=_URL)  # where the short names come from
+
+
+class Incumbent(_Strict):
+    """A candidate who holds (or held in the term just ended) the office at stake."""
+
+    name: str = Field(min_length=1)  # as the article prints it: "Zainal Paliwang"
+    ticket: int = Field(ge=1)  # nomor urut of the 2024 ticket the person runs on
+    position: Literal["head", "deputy"]  # on that ticket
+    role: Literal["kepala", "wakil"]  # the office held: head of region or deputy
+    office: str = Field(min_length=1)  # "Gubernur Kalimantan Utara"
+    period: str = Field(pattern=r"^\d{4}-\d{4}$")  # "2021-2025"
+    source: str = Field(pattern=_URL)
 
 
 class RaceNotes(_Strict):
     """What editors know about a race that the data does not say."""
 
-    incumbent: int | None = Field(default=None, ge=1)  # nomor urut of the incumbent ticket
-    incumbent_note: str = ""  # "yang memimpin Kalimantan Timur pada 2018-2023"
+    incumbents: list[Incumbent] = Field(default_factory=list)
     tickets: dict[int, TicketOverride] = Field(default_factory=dict)
     notes: list[str] = Field(default_factory=list)  # campaign context paragraphs
     region_context: str = ""  # closing paragraph about the region

@@ -9,7 +9,7 @@ margins, the leader, progress) is computed here once, from integer votes with
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from functools import cached_property
 from typing import Annotated
@@ -32,6 +32,14 @@ def share(part: int, whole: int) -> Decimal:
     if whole == 0:
         return Decimal("0.00")
     return (Decimal(part) * 100 / Decimal(whole)).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+
+
+def progress_share(reported: int, total: int) -> Decimal:
+    """TPS reported as a percentage, two decimals rounded DOWN: 20.797 of 20.798 is 99,99%,
+    so 100% is printed only when every TPS is in."""
+    if total == 0:
+        return Decimal("0.00")
+    return (Decimal(reported) * 100 / Decimal(total)).quantize(TWO_PLACES, rounding=ROUND_DOWN)
 
 
 class Stage(StrEnum):
@@ -270,8 +278,8 @@ class RaceSnapshot(_Frozen):
 
     @property
     def progress(self) -> Decimal:
-        """Share of TPS reported, two decimals half-up (96,40 for 6.048 of 6.274)."""
-        return share(self.tps_reported, self.tps_total)
+        """Share of TPS reported, two decimals rounded down (96,40 for 6.048 of 6.274)."""
+        return progress_share(self.tps_reported, self.tps_total)
 
     @property
     def has_data(self) -> bool:

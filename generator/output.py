@@ -25,7 +25,7 @@ from . import __version__
 from .config import Config
 from .errors import OutputError
 from .formatting import to_zone
-from .models import RaceSnapshot
+from .models import RaceSnapshot, share
 from .story import Story
 from .updates import Previous
 from .writer import Writer, front_matter, split_front_matter
@@ -138,9 +138,7 @@ def article_head(
         "race": snapshot.race,
         "stage": snapshot.stage.value,
         "data_timestamp": snapshot.timestamp.isoformat(),
-        "tps_reported": snapshot.tps_reported,
-        "tps_total": snapshot.tps_total,
-        "results": {str(t.number): snapshot.votes[t.id] for t in sorted(snapshot.tickets, key=lambda t: t.number)},
+        **_figures(snapshot),
         "source_url": snapshot.source_url,
         "data_sha256": snapshot.data_sha256,
         "newsgen_version": __version__,
@@ -171,6 +169,25 @@ def article_head(
             data["redirect_from"] = list(aliases)
     data["params"] = params
     return front_matter(data)
+
+
+def _figures(snapshot: RaceSnapshot) -> dict[str, Any]:
+    """The figures in front matter: votes and TPS of a count, or a quick count's shares and method."""
+    tickets = sorted(snapshot.tickets, key=lambda t: t.number)
+    qc = snapshot.quick_count
+    if qc is None:
+        return {"tps_reported": snapshot.tps_reported, "tps_total": snapshot.tps_total,
+                "results": {str(t.number): snapshot.votes[t.id] for t in tickets}}
+    method: dict[str, Any] = {"institute": qc.institute}
+    if qc.sample_tps is not None:
+        method["sample_tps"] = qc.sample_tps
+    if qc.margin_of_error is not None:
+        method["margin_of_error"] = str(qc.margin_of_error)
+    if qc.data_in is not None:
+        method["data_in"] = str(qc.data_in)
+    # Quick counts publish shares (kept as hundredths of a percent): written as percentages.
+    shares = {str(t.number): str(share(snapshot.votes[t.id], snapshot.total_votes)) for t in tickets}
+    return {"shares": shares, "quick_count": method}
 
 
 @dataclass(frozen=True)

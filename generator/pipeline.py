@@ -203,9 +203,9 @@ class _Night:
             failed = False
             for item, done in zip(todo, self._render_all(todo, jobs), strict=True):
                 race = item.snapshot.race
-                if isinstance(done, Article) and done.problems:
-                    done = Problem(race, "fact audit: " + "; ".join(done.problems), where=item.snapshot.source_url,
-                                   kind="audit")
+                if isinstance(done, Article) and (done.problems or done.claims):
+                    found = (["fact audit: " + "; ".join(done.problems)] if done.problems else []) + list(done.claims)
+                    done = Problem(race, "; ".join(found), where=item.snapshot.source_url, kind="audit")
                 if isinstance(done, Problem):
                     self.hold(done, item.snapshot)
                     del races[race]

@@ -82,7 +82,8 @@ class Renderer:
         stock = config.publication.stock
         texts = {f"attribution.{k}": v for k, v in stock.attribution.items()}
         texts |= {f"caveat.{k}": v for k, v in stock.caveat.items()}
-        texts |= {"disclosure": stock.disclosure, "sign_off": stock.sign_off, "dateline": config.publication.dateline}
+        texts |= {f"disclosure.{k}": v for k, v in stock.disclosure.items()}
+        texts |= {"sign_off": stock.sign_off, "dateline": config.publication.dateline}
         self._stock: dict[str, Template] = {}
         self._stock_vars: dict[str, tuple[str, ...]] = {}
         self._stock_cache: dict[tuple[str, ...], Markup] = {}

@@ -4,15 +4,21 @@ A story is plain data: which scenario applies, the headline and slug, every
 figure already formatted in house style, which paragraphs appear. Templates
 only place it in sentences, so every decision here is tested without Jinja.
 
-Decisions (see ``reference/EDITORIAL.md``):
+Decisions (see ``reference/EDITORIAL.md``), each true in every situation:
 
-- contest (two to six tickets) or single ticket vs the kolom kosong;
-- margin: ``tie``, ``narrow`` (under the configured points), ``clear``, ``landslide``;
-- incumbent leading, trailing or absent (``races.yaml``);
-- DKI Jakarta: over 50% wins in one round, otherwise the top two meet again;
-- count progress: ``early``, ``mid``, ``complete`` (zero TPS: no story at all);
-- stage: quick count, real count, official recap;
-- an update note when an earlier snapshot of the race is known.
+- the ranking in groups: tickets on equal votes share a rank at any position,
+  and a shared top is a tie everywhere (headline, lede, ranking, incumbents);
+- the stage (quick count, real count, official recap) sets the verbs: a count
+  "unggul", a recap winner "memenangi";
+- the outcome of a recap decides the next step: penetapan, a second round
+  (DKI Jakarta, nobody above half), the statutory tie rule, or a rerun after
+  the kolom kosong wins;
+- an early count (below the configured progress) is told as early and
+  announces no consequence;
+- a lead smaller than the votes still out is called reversible;
+- a quick count's lead inside its margin of error is too close to call;
+- incumbents are people with a role and a period, from ``races.yaml``;
+- the election body is the province's (KIP in Aceh).
 """
 
 from __future__ import annotations
@@ -21,22 +27,25 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
 
-from .config import Config, Province
-from .formatting import (
-    count_words,
-    format_decimal2,
-    format_long_date,
-    format_moment,
-    format_percent,
-    format_votes,
-    join_words,
-    ordinal,
+from .config import Config, Province, RaceNotes
+from .errors import ConfigError
+from .facts import (
+    ElectionFacts,
+    PersonFacts,
+    QuickCountFacts,
+    RankGroup,
+    RecapFacts,
+    TicketFacts,
+    election_facts,
+    rank_groups,
 )
-from .models import RaceKind, RaceSnapshot, Stage, SubRegion, TicketResult
+from .formatting import count_words, format_moment, format_percent, format_votes, join_words
+from .models import RaceKind, RaceSnapshot, Stage, SubRegion
 from .phrases import Phrases
 from .updates import Previous, Update, update_note
+
+__all__ = ["Breakdown", "ChartRef", "Link", "Previous", "Story", "SubRegionLead", "build_story", "slugify"]
 
 #: Race names: the short form (headlines) and the long form (first mention).
 RACE_SHORT = {RaceKind.GUBERNUR: "Pilgub", RaceKind.BUPATI: "Pilbup", RaceKind.WALIKOTA: "Pilwalkot"}
@@ -45,24 +54,6 @@ RACE_LONG = {
     RaceKind.BUPATI: "Pemilihan Bupati",
     RaceKind.WALIKOTA: "Pemilihan Wali Kota",
 }
-#: Province whose governor needs an absolute majority (UU 2/2024 on Jakarta).
-TWO_ROUND_PROVINCE = "31"
-MAJORITY = Decimal("50")
-
-
-@dataclass(frozen=True)
-class TicketFacts:
-    """One ticket as the article names it, figures formatted."""
-
-    number: int
-    full: str
-    short: str
-    votes: str
-    share: str
-    rank: int
-    position: str  # "pertama", "kedua"
-    incumbent: bool
-    empty_column: bool
 
 
 @dataclass(frozen=True)
@@ -91,20 +82,6 @@ class Breakdown:
 
 
 @dataclass(frozen=True)
-class QuickCountFacts:
-    institute: str
-    sample: str  # "2.000" or ""
-    margin_of_error: str  # "1,00%" or ""
-    data_in: str  # "98,50%" or ""
-
-
-@dataclass(frozen=True)
-class RecapFacts:
-    plenary: str
-    date: str  # "Rabu (4/12/2024)" or ""
-
-
-@dataclass(frozen=True)
 class ChartRef:
     """The vote-share chart shown in the article."""
 
@@ -118,7 +95,7 @@ class Story:
     kind: str
     stage: str
     scenario: str  # "contest" | "single_ticket"
-    situation: str  # headline key: clear | narrow | landslide | tie | single_leads | empty_leads | second_round
+    situation: str  # headline key (see :func:`situation`)
     slug: str
     headline: str
     summary: str
@@ -128,27 +105,26 @@ class Story:
     region: str  # "Kalimantan Timur", "Kota Samarinda"
     province: str
     zone: str
-    kpu_body: str  # "KPU Provinsi Kalimantan Timur"
+    kpu_body: str  # "KPU Provinsi Kalimantan Timur", "KIP Aceh"
     tickets: tuple[TicketFacts, ...]  # rank order
-    leader: TicketFacts
-    runner_up: TicketFacts | None
-    others: tuple[TicketFacts, ...]  # third place onwards
+    leaders: RankGroup  # the top: one ticket, or every ticket tied there
+    leader: TicketFacts  # the first of the top group
+    runner_up: RankGroup | None  # the next group down
+    others: tuple[RankGroup, ...]  # every group below that
     ticket_count: str  # "dua"
-    margin_votes: str
-    margin_points: str
-    margin_kind: str  # "tie" | "narrow" | "clear" | "landslide"
-    tie: bool
+    tie: bool  # the top is shared
+    facts: ElectionFacts  # outcome, thresholds, margins, progress, quick-count reading
+    incumbents: tuple[PersonFacts, ...]
+    incumbency: str  # "" | "leading" | "tied" | "trailing" | "rivals"
     tps_reported: str
     tps_total: str
-    progress: str  # "96,40%"
+    progress: str  # "96,40%" (rounded down)
     progress_kind: str  # "early" | "mid" | "complete"
     data_moment: str  # "Kamis (28/11/2024) pukul 11.15 Wita"
     source_url: str
     breakdown: Breakdown | None
-    majority: bool  # the leader has more than half of the valid votes
     two_round: str  # "" | "one_round" | "second_round" (DKI Jakarta)
-    incumbent_note: str
-    incumbent_position: str  # "leading" | "trailing" | "" (no incumbent)
+    caveat: str  # the stock caveat to print: "real_count", "official_recap_rerun", ...
     notes: tuple[str, ...]
     region_context: str
     timestamp: datetime
@@ -161,11 +137,7 @@ class Story:
     links: tuple[Link, ...] = field(default=())
 
     def evolve(self, **changes: object) -> Story:
-        """A copy with ``changes``: :func:`dataclasses.replace` without running ``__init__`` again.
-
-        A run copies every story several times (chart, links, drafts) and the
-        full constructor of this many fields was a noticeable part of that.
-        """
+        """A copy with ``changes``: :func:`dataclasses.replace` without running ``__init__`` again."""
         unknown = set(changes) - set(self.__dataclass_fields__)
         if unknown:
             raise TypeError(f"Story has no field {', '.join(sorted(unknown))}")
@@ -191,6 +163,15 @@ def region_short(snapshot: RaceSnapshot, province: Province) -> str:
     return name
 
 
+def election_body(snapshot: RaceSnapshot, province: Province) -> str:
+    """Who adopts the result: ``KPU Provinsi Kalimantan Timur``, ``KPU Kota Samarinda``, ``KIP Aceh``."""
+    if province.election_body == "KIP":
+        return "KIP Aceh" if snapshot.kind is RaceKind.GUBERNUR else f"KIP {snapshot.region.name}"
+    if snapshot.kind is RaceKind.GUBERNUR:
+        return f"KPU Provinsi {snapshot.region.name}"
+    return f"KPU {snapshot.region.name}"
+
+
 def margin_kind(snapshot: RaceSnapshot, config: Config) -> str:
     thresholds = config.publication.thresholds
     if snapshot.is_tie:
@@ -210,30 +191,49 @@ def progress_kind(snapshot: RaceSnapshot, config: Config) -> str:
     return "mid"
 
 
-def situation(snapshot: RaceSnapshot, margin: str, two_round: str) -> str:
-    """The headline situation of a race."""
+def situation(snapshot: RaceSnapshot, facts: ElectionFacts, leaders: RankGroup) -> str:
+    """The headline situation of a race, by precedence: a tie, an early count, a quick
+    count too close to call, the kolom kosong, a second round, then the margin."""
+    if leaders.tied:
+        return "tie" if len(leaders.tickets) == 2 else "tie_many"
+    if facts.early:
+        return "early_empty_leads" if leaders.tickets[0].empty_column else "early"
+    if facts.too_close:
+        return "too_close"
     if any(t.empty_column for t in snapshot.tickets):
-        return "empty_leads" if snapshot.leader.ticket.empty_column else "single_leads"
-    if margin == "tie":
-        return "tie"
-    if two_round == "second_round":
+        return "empty_leads" if leaders.tickets[0].empty_column else "single_leads"
+    if facts.two_round == "second_round":
         return "second_round"
-    return margin
+    return facts.margin_kind
 
 
-def _ticket_facts(result: TicketResult, position: int, incumbent: int | None) -> TicketFacts:
-    ticket = result.ticket
-    return TicketFacts(
-        number=ticket.number,
-        full="kolom kosong" if ticket.empty_column else ticket.full_name,
-        short="kolom kosong" if ticket.empty_column else ticket.short_name,
-        votes=format_votes(result.votes),
-        share=format_percent(result.share),
-        rank=result.rank,
-        position=ordinal(position),
-        incumbent=incumbent == ticket.number and not ticket.empty_column,
-        empty_column=ticket.empty_column,
-    )
+def _persons(snapshot: RaceSnapshot, notes: RaceNotes) -> dict[int, tuple[PersonFacts, ...]]:
+    """Incumbents by the ballot number they run on; one on no candidate ticket is a config error."""
+    candidates = {t.number for t in snapshot.tickets if not t.empty_column}
+    by_ticket: dict[int, list[PersonFacts]] = {}
+    for person in notes.incumbents:
+        if person.ticket not in candidates:
+            raise ConfigError(f"races.yaml: {snapshot.race}: incumbent {person.name} is given ticket "
+                              f"{person.ticket}, but the candidate tickets of this race are {sorted(candidates)}; "
+                              "correct the nomor urut")
+        by_ticket.setdefault(person.ticket, []).append(PersonFacts(
+            name=person.name, office=person.office, period=person.period, role=person.role,
+            position=person.position, ticket=person.ticket))
+    return {number: tuple(people) for number, people in by_ticket.items()}
+
+
+def incumbency(groups: tuple[RankGroup, ...], persons: dict[int, tuple[PersonFacts, ...]]) -> str:
+    """Where the incumbents stand: on one ticket "leading", "tied" at the top or "trailing";
+    on more than one ticket "rivals" (the ranking then says where each stands)."""
+    tickets = [t for group in groups for t in group.tickets if persons.get(t.number)]
+    if not tickets:
+        return ""
+    if len(tickets) > 1:
+        return "rivals"
+    top = groups[0]
+    if tickets[0] in top.tickets:
+        return "tied" if top.tied else "leading"
+    return "trailing"
 
 
 def _breakdown(snapshot: RaceSnapshot, facts: dict[str, TicketFacts]) -> Breakdown | None:
@@ -268,6 +268,112 @@ def _breakdown(snapshot: RaceSnapshot, facts: dict[str, TicketFacts]) -> Breakdo
     )
 
 
+def _caveat(snapshot: RaceSnapshot, outcome: str) -> str:
+    """The stock caveat: per stage, and for an official recap per outcome (the tie rule
+    differs between governor races and regent/mayor races)."""
+    stage = snapshot.stage.value
+    if snapshot.stage is not Stage.OFFICIAL_RECAP or outcome == "winner":
+        return stage
+    if outcome == "tie_rule":
+        return f"{stage}_tie_rule_{'gubernur' if snapshot.kind is RaceKind.GUBERNUR else 'daerah'}"
+    return f"{stage}_{outcome}"
+
+
+def _phrases(snapshot: RaceSnapshot, story_facts: ElectionFacts, leaders: RankGroup, runner: RankGroup | None,
+             race_short: str, phrases: Phrases, key: str) -> tuple[str, dict[str, str]]:
+    """The headline and the chosen wording variants of one race (seeded by its race code)."""
+    seed, stage = snapshot.race, snapshot.stage.value
+    quick = snapshot.quick_count
+
+    def named(group: RankGroup | None) -> str:
+        if group is None:
+            return ""
+        return join_words(["Kolom Kosong" if t.empty_column else t.short for t in group.tickets])
+
+    values = {
+        "leader": named(leaders), "runner": named(runner), "race": race_short, "region": snapshot.region.name,
+        "institute": quick.institute if quick else "", "count": count_words(len(leaders.tickets)).capitalize(),
+        "progress": format_percent(snapshot.progress),
+    }
+    if any(t.empty_column for t in snapshot.tickets) and not leaders.tied:
+        person = next(t for t in snapshot.results if not t.ticket.empty_column).ticket.short_name
+        values["leader" if not leaders.tickets[0].empty_column else "runner"] = person
+    headline = phrases.pick(f"headline.{stage}.{key}", seed, **values)
+
+    def ticket(t: TicketFacts) -> str:
+        if t.empty_column:
+            return phrases.pick("ticket.empty", seed)
+        return phrases.pick("ticket.named", seed, number=str(t.number), full=t.full)
+
+    chosen = {
+        "runner_verb": phrases.pick("runner.verb", seed),
+        "lede": phrases.pick(f"lede.{lede_kind(story_facts, leaders)}", seed, ticket=ticket(leaders.tickets[0]),
+                             tickets=_series([ticket(t) for t in leaders.tickets]), share=leaders.share,
+                             progress=format_percent(snapshot.progress), tps=format_votes(snapshot.tps_reported)),
+        "basis": phrases.pick("basis.votes", seed, leader=leaders.tickets[0].short, votes=leaders.votes),
+    }
+    if runner is not None and not leaders.tied:
+        chosen["margin"] = phrases.pick(f"margin.{story_facts.margin_kind}", seed, votes=story_facts.margin_votes,
+                                        points=story_facts.margin_points, leader=leaders.tickets[0].short)
+    if story_facts.early:
+        chosen["caution"] = phrases.pick("caution.early", seed)
+    return headline, chosen
+
+
+def _series(items: list[str]) -> str:
+    """Ticket phrases in a series; each named ticket closes with its own comma ("A, B, dan C,")."""
+    if len(items) <= 2 or not all(item.endswith(",") for item in items[:-1]):
+        return join_words(items)
+    return f"{' '.join(items[:-1])} dan {items[-1]}"
+
+
+def lede_kind(facts: ElectionFacts, leaders: RankGroup) -> str:
+    """Which lede: a tie, an early count, a quick count too close to call, a recap's outcome, or a lead."""
+    if leaders.tied:
+        return "tie"
+    if facts.early:
+        return "early"
+    if facts.too_close:
+        return "too_close"
+    if facts.final and facts.outcome == "winner":
+        return "win"
+    if facts.final and facts.outcome in ("second_round", "rerun"):
+        return facts.outcome
+    return "lead"
+
+
+def _names(snapshot: RaceSnapshot, province: Province) -> tuple[str, str, str]:
+    short = region_short(snapshot, province)
+    race_short = f"{RACE_SHORT[snapshot.kind]} {short} {snapshot.year}"
+    race_long = f"{RACE_LONG[snapshot.kind]} ({RACE_SHORT[snapshot.kind]}) {snapshot.region.name} {snapshot.year}"
+    return race_short, race_long, election_body(snapshot, province)
+
+
+def _summary(snapshot: RaceSnapshot, leaders: RankGroup, race_short: str) -> str:
+    who = join_words(["kolom kosong" if t.empty_column else t.short for t in leaders.tickets])
+    verb = f"sama-sama meraih {leaders.share}" if leaders.tied else f"meraih {leaders.share}"
+    if snapshot.stage is Stage.QUICK_COUNT:
+        institute = snapshot.quick_count.institute if snapshot.quick_count else ""
+        return f"Hitung cepat {institute} untuk {race_short}: {who} {verb} suara."
+    if snapshot.stage is Stage.OFFICIAL_RECAP:
+        return f"Rekapitulasi resmi {race_short}: {who} {verb} suara sah."
+    return (f"Hasil sementara {race_short}: {who} {verb} suara berdasarkan data "
+            f"{format_votes(snapshot.tps_reported)} dari {format_votes(snapshot.tps_total)} TPS "
+            f"({format_percent(snapshot.progress)}).")
+
+
+def _tags(snapshot: RaceSnapshot, province: Province, race_short: str, tickets: tuple[TicketFacts, ...]) -> tuple[str, ...]:
+    tags = [
+        f"Pilkada {snapshot.year}",
+        race_short.rsplit(" ", 1)[0],
+        snapshot.region.name if snapshot.kind is not RaceKind.GUBERNUR else province.name,
+        *[t.short for t in tickets if not t.empty_column],
+    ]
+    if any(t.empty_column for t in tickets):
+        tags.append("Kolom Kosong")
+    return tuple(dict.fromkeys(tags))
+
+
 def build_story(
     snapshot: RaceSnapshot,
     config: Config,
@@ -277,130 +383,35 @@ def build_story(
 ) -> Story:
     """Decide the story of one race (cross-links come later, see :mod:`.links`)."""
     province = config.province(snapshot.region.province_code)
+    persons = _persons(snapshot, config.notes(snapshot.race))
+    groups, tickets = rank_groups(snapshot, persons)
+    leaders, runner = groups[0], (groups[1] if len(groups) > 1 else None)
+    race_short, race_long, kpu_body = _names(snapshot, province)
+    facts = election_facts(snapshot, config, margin_kind(snapshot, config), progress_kind(snapshot, config))
+    key = situation(snapshot, facts, leaders)
+    headline, chosen = _phrases(snapshot, facts, leaders, runner, race_short, phrases, key)
     notes = config.notes(snapshot.race)
-    results = snapshot.results
-    by_id = {r.ticket.id: _ticket_facts(r, i, notes.incumbent) for i, r in enumerate(results, start=1)}
-    ordered = tuple(by_id[r.ticket.id] for r in results)
-    leader = ordered[0]
-    runner_up = ordered[1] if len(ordered) > 1 else None
-    single = any(t.empty_column for t in ordered)
-
-    short = region_short(snapshot, province)
-    race_short = f"{RACE_SHORT[snapshot.kind]} {short} {snapshot.year}"
-    race_long = f"{RACE_LONG[snapshot.kind]} ({RACE_SHORT[snapshot.kind]}) {snapshot.region.name} {snapshot.year}"
-    kpu_body = f"KPU Provinsi {snapshot.region.name}" if snapshot.kind is RaceKind.GUBERNUR else f"KPU {snapshot.region.name}"
-
-    majority = snapshot.leader.share > MAJORITY
-    two_round = ""
-    if snapshot.kind is RaceKind.GUBERNUR and snapshot.region.code == TWO_ROUND_PROVINCE:
-        two_round = "one_round" if majority else "second_round"
-
-    incumbent_position = ""
-    if any(t.incumbent for t in ordered):
-        incumbent_position = "leading" if leader.incumbent and not snapshot.is_tie else "trailing"
-
-    margin = margin_kind(snapshot, config)
-    key = situation(snapshot, margin, two_round)
-    seed = snapshot.race
-    stage = snapshot.stage.value
-    quick = snapshot.quick_count
-    values = {
-        "leader": leader.short if not leader.empty_column else "Kolom Kosong",
-        "runner": (runner_up.short if not runner_up.empty_column else "Kolom Kosong") if runner_up else "",
-        "race": race_short,
-        "region": snapshot.region.name,
-        "institute": quick.institute if quick else "",
-    }
-    if single:  # the person ticket is always {leader} or {runner} by its own name
-        person = next(t for t in ordered if not t.empty_column)
-        values["leader" if not leader.empty_column else "runner"] = person.short
-    headline = phrases.pick(f"headline.{stage}.{key}", seed, **values)
-    ticket_phrase = "kolom kosong" if leader.empty_column else f"pasangan nomor urut {leader.number}, {leader.full},"
-    if snapshot.is_tie and runner_up is not None:
-        other = "kolom kosong" if runner_up.empty_column else f"pasangan nomor urut {runner_up.number}, {runner_up.full},"
-        lede = phrases.pick("lede.tie", seed, ticket=ticket_phrase, other=other, share=leader.share)
-    else:
-        lede = phrases.pick("lede.verb", seed, ticket=ticket_phrase, share=leader.share)
-    chosen = {
-        "lede": lede,
-        "basis": phrases.pick("basis.votes", seed, leader=leader.short, votes=leader.votes),
-        "runner_verb": phrases.pick("runner.verb", seed),
-    }
-    if runner_up and margin != "tie":
-        chosen["margin"] = phrases.pick(
-            f"margin.{margin}", seed, votes=format_votes(snapshot.margin_votes), points=format_decimal2(snapshot.margin_points))
-    pkind = progress_kind(snapshot, config)
-    if pkind in ("early", "complete") and snapshot.stage is Stage.REAL_COUNT:
-        chosen["caution"] = phrases.pick(f"caution.{pkind}", seed)
-
-    who = "kolom kosong" if leader.empty_column else leader.short
-    if snapshot.stage is Stage.QUICK_COUNT:
-        summary = f"Hitung cepat {quick.institute if quick else ''} untuk {race_short}: {who} meraih {leader.share} suara."
-    elif snapshot.stage is Stage.OFFICIAL_RECAP:
-        summary = f"Rekapitulasi KPU untuk {race_short}: {who} meraih {leader.share} suara."
-    else:
-        summary = (f"Hasil sementara {race_short}: {who} meraih {leader.share} suara berdasarkan data "
-                   f"{format_votes(snapshot.tps_reported)} dari {format_votes(snapshot.tps_total)} TPS "
-                   f"({format_percent(snapshot.progress)}).")
-    tags = [
-        "Pilkada 2024",
-        race_short.rsplit(" ", 1)[0],
-        snapshot.region.name if snapshot.kind is not RaceKind.GUBERNUR else province.name,
-        *[t.short for t in ordered if not t.empty_column],
-    ]
-    if single:
-        tags.append("Kolom Kosong")
-    numbers = {r.ticket.number: by_id[r.ticket.id] for r in results}
+    by_id = {r.ticket.id: t for r, t in zip(snapshot.results, tickets, strict=True)}
     return Story(
-        race=snapshot.race,
-        kind=snapshot.kind.value,
-        stage=stage,
-        scenario="single_ticket" if single else "contest",
-        situation=key,
-        slug=slugify(race_short),
-        headline=headline,
-        summary=summary,
-        tags=tuple(dict.fromkeys(tags)),
-        race_short=race_short,
-        race_long=race_long,
-        region=snapshot.region.name,
-        province=province.name,
-        zone=province.zone,
-        kpu_body=kpu_body,
-        tickets=ordered,
-        leader=leader,
-        runner_up=runner_up,
-        others=ordered[2:],
-        ticket_count=count_words(len([t for t in ordered if not t.empty_column])),
-        margin_votes=format_votes(snapshot.margin_votes),
-        margin_points=format_decimal2(snapshot.margin_points),
-        margin_kind=margin,
-        tie=snapshot.is_tie,
-        tps_reported=format_votes(snapshot.tps_reported),
-        tps_total=format_votes(snapshot.tps_total),
-        progress=format_percent(snapshot.progress),
-        progress_kind=pkind,
-        data_moment=format_moment(snapshot.timestamp, province.zone),
-        source_url=snapshot.source_url,
-        breakdown=_breakdown(snapshot, by_id),
-        majority=majority,
-        two_round=two_round,
-        incumbent_note=notes.incumbent_note,
-        incumbent_position=incumbent_position,
-        notes=tuple(notes.notes),
-        region_context=notes.region_context,
-        timestamp=snapshot.timestamp,
+        race=snapshot.race, kind=snapshot.kind.value, stage=snapshot.stage.value,
+        scenario="single_ticket" if any(t.empty_column for t in tickets) else "contest",
+        situation=key, slug=slugify(race_short), headline=headline,
+        summary=_summary(snapshot, leaders, race_short), tags=_tags(snapshot, province, race_short, tickets),
+        race_short=race_short, race_long=race_long, region=snapshot.region.name, province=province.name,
+        zone=province.zone, kpu_body=kpu_body, tickets=tickets, leaders=leaders, leader=leaders.tickets[0],
+        runner_up=runner, others=groups[2:],
+        ticket_count=count_words(len([t for t in tickets if not t.empty_column])),
+        tie=leaders.tied, facts=facts,
+        incumbents=tuple(p for t in tickets for p in t.incumbents), incumbency=incumbency(groups, persons),
+        tps_reported=format_votes(snapshot.tps_reported), tps_total=format_votes(snapshot.tps_total),
+        progress=format_percent(snapshot.progress), progress_kind=facts.progress_kind,
+        data_moment=format_moment(snapshot.timestamp, province.zone), source_url=snapshot.source_url,
+        breakdown=_breakdown(snapshot, by_id), two_round=facts.two_round,
+        caveat=_caveat(snapshot, facts.outcome),
+        notes=tuple(notes.notes), region_context=notes.region_context, timestamp=snapshot.timestamp,
         phrases=chosen,
-        quick_count=QuickCountFacts(
-            institute=quick.institute,
-            sample=format_votes(quick.sample_tps) if quick.sample_tps else "",
-            margin_of_error=format_percent(quick.margin_of_error) if quick.margin_of_error is not None else "",
-            data_in=format_percent(quick.data_in) if quick.data_in is not None else "",
-        ) if quick else None,
-        recap=RecapFacts(
-            plenary=snapshot.recap.plenary,
-            date=format_long_date(snapshot.recap.date, province.zone) if snapshot.recap.date else "",
-        ) if snapshot.recap else None,
-        update=update_note(snapshot, previous, province.zone, {n: t.short for n, t in numbers.items()}),
+        quick_count=QuickCountFacts.of(snapshot.quick_count),
+        recap=RecapFacts.of(snapshot.recap, province.zone),
+        update=update_note(snapshot, previous, province.zone, {t.number: t.short for t in tickets}),
         previous=previous,
     )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .formatting import format_moment, format_percent, format_votes
-from .models import RaceSnapshot, share
+from .models import RaceSnapshot, progress_share
 
 
 @dataclass(frozen=True)
@@ -55,21 +55,35 @@ class Update:
     previous_moment: str
     previous_tps: str
     previous_progress: str
-    leader_changed: bool
-    previous_leader: str  # short name of the previous leader
+    #: What happened at the top: "kept" (same sole leader), "changed" (another sole leader),
+    #: "now_tied" (the top is now shared), "tie_broken" (a shared top now has one leader),
+    #: "still_tied".
+    change: str
+    previous_leader: str  # short name of the previous sole leader ("" after a tie)
+
+
+def _top(votes: dict[int, int]) -> set[int]:
+    best = max(votes.values())
+    return {n for n, v in votes.items() if v == best}
 
 
 def update_note(snapshot: RaceSnapshot, previous: Previous | None, zone: str, short_names: dict[int, str]) -> Update | None:
     """The dated note of an updated story; None when ``previous`` is not older data."""
     if previous is None or previous.timestamp >= snapshot.timestamp:
         return None
-    new_leader = snapshot.leader.ticket.number
-    old_leader = previous.leader_number
+    now = _top({t.number: snapshot.votes[t.id] for t in snapshot.tickets})
+    before = _top(previous.votes)
+    if len(now) > 1:
+        change = "still_tied" if len(before) > 1 else "now_tied"
+    elif len(before) > 1:
+        change = "tie_broken"
+    else:
+        change = "kept" if now == before else "changed"
     return Update(
         moment=format_moment(snapshot.timestamp, zone),
         previous_moment=format_moment(previous.timestamp, zone),
         previous_tps=format_votes(previous.tps_reported),
-        previous_progress=format_percent(share(previous.tps_reported, previous.tps_total)),
-        leader_changed=old_leader != new_leader and not snapshot.is_tie,
-        previous_leader=short_names.get(old_leader, ""),
+        previous_progress=format_percent(progress_share(previous.tps_reported, previous.tps_total)),
+        change=change,
+        previous_leader=short_names.get(next(iter(before)), "") if len(before) == 1 else "",
     )

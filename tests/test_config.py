@@ -12,8 +12,21 @@ def test_packaged_defaults_load(config):
     kaltim = config.province("64")
     assert (kaltim.name, kaltim.short, kaltim.zone, kaltim.island) == ("Kalimantan Timur", "Kaltim", "WITA", "Kalimantan")
     assert config.province("6472").name == "Kalimantan Timur"  # kab/kota codes find their province
-    assert config.notes("pkwkp/64").incumbent == 1
-    assert config.notes("pkwkk/9999").incumbent is None
+    assert [(p.name, p.role, p.period) for p in config.notes("pkwkp/64").incumbents] == [
+        ("Isran Noor", "kepala", "2018-2023"), ("Hadi Mulyadi", "wakil", "2018-2023")]
+    assert config.notes("pkwkk/9999").incumbents == []
+    assert config.province("11").election_body == "KIP" and config.province("64").election_body == "KPU"
+
+
+def test_every_governor_race_has_its_incumbents_researched(config):
+    """All 37 governor races: incumbents as people with a role, a period and a source (or none)."""
+    governor = [code for code, p in config.regions.provinces.items() if p.governor_race]
+    for code in governor:
+        notes = config.races.races.get(f"pkwkp/{code}")
+        assert notes is not None and notes.tickets, f"pkwkp/{code}: no readers' names researched"
+        for person in notes.incumbents:
+            assert person.source.startswith("https://") or person.source.startswith("http://")
+            assert person.office.endswith(config.province(code).name.replace("DKI ", "")), person
 
 
 @pytest.mark.parametrize(
@@ -41,10 +54,10 @@ def test_unknown_province_is_a_config_error(config):
 
 
 def test_user_folder_overrides_one_file(tmp_path):
-    races = "races:\n  pkwkp/64:\n    incumbent: 2\n"
+    races = "races:\n  pkwkp/64:\n    tickets:\n      2: {head_short: Rudy}\n"
     (tmp_path / "races.yaml").write_text(races, encoding="utf-8")
     config = load_config(tmp_path)
-    assert config.notes("pkwkp/64").incumbent == 2
+    assert config.notes("pkwkp/64").tickets[2].head_short == "Rudy" and not config.notes("pkwkp/64").incumbents
     assert config.publication.outlet == "PROKAL.CO"  # the rest from the defaults
 
 

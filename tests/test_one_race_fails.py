@@ -172,8 +172,8 @@ def test_a_broken_stock_sentence_exits_2_and_writes_nothing(tmp_path):
     config = tmp_path / "config"
     config.mkdir()
     text = (REPO / "config" / "publication.yaml").read_text(encoding="utf-8")
-    assert "{{ kpu }} setelah" in text
-    (config / "publication.yaml").write_text(text.replace("{{ kpu }} setelah", "{{ kpu setelah", 1), encoding="utf-8")
+    assert "{{ kpu }} melalui" in text
+    (config / "publication.yaml").write_text(text.replace("{{ kpu }} melalui", "{{ kpu melalui", 1), encoding="utf-8")
     out = tmp_path / "out"
     result = CliRunner().invoke(main, ["generate", "--out", str(out), "--config", str(config)])
     assert result.exit_code == 2, result.output

@@ -54,7 +54,7 @@ def test_stock_sentence_with_unknown_variable_fails(tmp_path, story):
     folder = tmp_path / "cfg"
     folder.mkdir()
     pub = (data_path("config") / "publication.yaml").read_text(encoding="utf-8")
-    (folder / "publication.yaml").write_text(pub.replace("{{ kpu }} setelah", "{{ kpuu }} setelah", 1), encoding="utf-8")
+    (folder / "publication.yaml").write_text(pub.replace("{{ kpu }} melalui", "{{ kpuu }} melalui", 1), encoding="utf-8")
     renderer = Renderer(load_config(folder))
     with pytest.raises(TemplateError, match="kpuu"):
         renderer.body(story)
@@ -63,7 +63,7 @@ def test_stock_sentence_with_unknown_variable_fails(tmp_path, story):
 def test_body_has_the_exemplar_order(config, story):
     text = Renderer(config).body(story)
     order = ["PROKAL.CO, Hasil sementara", "962.804", "posisi kedua", "laman resmi", "Baca Juga" if story.links else "belum final",
-             "belum final", "unggul di delapan dari sepuluh", "Gratis Pol", "Meski berstatus petahana", "(*)"]
+             "belum final", "unggul di delapan dari sepuluh", "Gratis Pol", "Gubernur Kalimantan Timur periode 2018-2023", "(*)"]
     positions = [text.index(marker) for marker in order]
     assert positions == sorted(positions)
     assert "\n\n\n" not in text and text.endswith("\n") and not text.endswith("\n\n")
@@ -85,7 +85,7 @@ def broken_stock_config(tmp_path):
     folder = tmp_path / "cfg"
     folder.mkdir()
     pub = (data_path("config") / "publication.yaml").read_text(encoding="utf-8")
-    (folder / "publication.yaml").write_text(pub.replace("{{ kpu }} setelah", "{{ kpu setelah", 1), encoding="utf-8")
+    (folder / "publication.yaml").write_text(pub.replace("{{ kpu }} melalui", "{{ kpu melalui", 1), encoding="utf-8")
     return load_config(folder)
 
 

@@ -145,7 +145,7 @@ def test_row_shows_headline_leader_share_progress_and_time(entries):
         "pkwkp/64",
         "Rudy Mas'ud-Seno Aji",
         "55,66%",
-        "6.048 dari 6.274 TPS (96,40%)",
+        "6.048 dari 6.274 TPS (96,39%)",
         "Ditulis",
         "Suara tidak sah melonjak",
     ]

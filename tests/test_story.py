@@ -36,17 +36,22 @@ def stories(config, phrases):
 
 def test_kaltim_story(stories):
     story = stories["pkwkp/64"]
-    assert story.headline == "Rudy Mas'ud-Seno Aji Memimpin Perolehan Suara Pilgub Kaltim 2024"
+    assert story.headline == "Rudy-Seno Memimpin Perolehan Suara Sementara Pilgub Kaltim 2024"
     assert (story.scenario, story.situation, story.progress_kind) == ("contest", "clear", "mid")
     assert story.slug == "pilgub-kaltim-2024"
     assert story.race_long == "Pemilihan Gubernur (Pilgub) Kalimantan Timur 2024"
     assert story.leader.full == "H. Rudy Mas'ud, S.E., M.E. - Ir. H. Seno Aji, M.Si."
     assert (story.leader.votes, story.leader.share) == ("962.804", "55,66%")
     assert (story.runner_up.votes, story.runner_up.share, story.runner_up.position) == ("766.850", "44,34%", "kedua")
-    assert story.runner_up.incumbent and not story.leader.incumbent
-    assert story.incumbent_position == "trailing"
-    assert (story.tps_reported, story.tps_total, story.progress) == ("6.048", "6.274", "96,40%")
-    assert (story.margin_votes, story.margin_points, story.margin_kind) == ("195.954", "11,32", "clear")
+    assert story.runner_up.tickets[0].incumbent and not story.leader.incumbent
+    assert story.incumbency == "trailing"
+    assert [(p.name, p.office, p.period) for p in story.incumbents] == [
+        ("Isran Noor", "Gubernur Kalimantan Timur", "2018-2023"),
+        ("Hadi Mulyadi", "Wakil Gubernur Kalimantan Timur", "2018-2023")]
+    assert (story.tps_reported, story.tps_total, story.progress) == ("6.048", "6.274", "96,39%")
+    f = story.facts
+    assert (f.margin_votes, f.margin_points, f.margin_kind, f.outcome) == ("195.954", "11,32", "clear", "leading")
+    assert not f.reversible and not f.early and not f.final
     assert story.data_moment == "Kamis (28/11/2024) pukul 11.15 Wita"
     assert story.kpu_body == "KPU Provinsi Kalimantan Timur"
     assert story.zone == "WITA"
@@ -57,20 +62,19 @@ def test_kaltim_breakdown(stories):
     assert breakdown.total == "sepuluh"
     first, second = breakdown.leads
     assert (first.ticket, first.count, first.largest, first.largest_votes) == (
-        "Rudy Mas'ud-Seno Aji", "delapan", "Kutai Kartanegara", "199.131")
+        "Rudy-Seno", "delapan", "Kutai Kartanegara", "199.131")
     assert first.names == ""  # too many to list
-    assert (second.ticket, second.count, second.names) == ("Isran Noor-Hadi Mulyadi", "dua", "Kota Samarinda dan Mahakam Ulu")
+    assert (second.ticket, second.count, second.names) == ("Isran-Hadi", "dua", "Kota Samarinda dan Mahakam Ulu")
 
 
 def test_kalteng_is_narrow_and_has_four_tickets(stories):
     story = stories["pkwkp/62"]
     assert story.ticket_count == "empat"
     assert [t.number for t in story.tickets] == [3, 2, 1, 4]
-    assert [t.position for t in story.others] == ["ketiga", "keempat"]
-    assert story.margin_kind == "narrow" and story.margin_points == "1,32"
+    assert [g.position for g in story.others] == ["ketiga", "keempat"]
+    assert story.facts.margin_kind == "narrow" and story.facts.margin_points == "1,32"
     assert story.zone == "WIB" and story.data_moment.endswith("pukul 10.15 WIB")
-    # Name override from config/races.yaml
-    assert story.tickets[2].short == "Willy M Yoseph-Habib Ismail"
+    assert story.tickets[2].short == "Willy-Habib"  # readers' names from config/races.yaml
 
 
 def test_baca_juga_links_siblings_by_real_headline(stories):
@@ -96,21 +100,37 @@ def test_slugify(text, slug):
     assert slugify(text) == slug
 
 
-def test_kaltara_incumbent_leads_three_tickets(stories):
+def test_kaltara_incumbents_are_people_on_two_tickets(stories):
+    """Zainal Paliwang is governor; his running mate holds no office; Yansen TP, on another
+    ticket, is the sitting vice-governor. Neither ticket is "the incumbent"."""
     story = stories["pkwkp/65"]
     assert story.ticket_count == "tiga"
-    assert story.incumbent_position == "leading" and story.leader.incumbent
-    assert [t.short for t in story.tickets] == ["Zainal Paliwang-Ingkong Ala", "Yansen TP-Suratno", "Sulaiman-Adri Patton"]
+    assert story.incumbency == "rivals"
+    assert [(p.name, p.role, p.position, p.ticket) for p in story.incumbents] == [
+        ("Zainal Paliwang", "kepala", "head", 2), ("Yansen TP", "wakil", "head", 3)]
+    assert [t.short for t in story.tickets] == ["Zainal-Ingkong", "Yansen-Suratno", "Sulaiman-Adri"]
     assert [t.share for t in story.tickets] == ["58,87%", "28,88%", "12,25%"]
-    assert story.margin_kind == "clear"  # 29,99 points: just under the landslide line
+    assert story.facts.margin_kind == "clear"  # 29,99 points: just under the landslide line
+
+
+def test_an_incumbent_on_no_candidate_ticket_is_a_config_error(config, phrases, tmp_path):
+    from generator.config import load_config
+    from generator.errors import ConfigError
+
+    (tmp_path / "races.yaml").write_text(
+        "races:\n  pkwkk/1971:\n    incumbents:\n    - {name: Maulan Aklil, ticket: 1, position: head, role: kepala,"
+        " office: Wali Kota Pangkalpinang, period: 2018-2023, source: 'https://example.org/x'}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="incumbent Maulan Aklil is given ticket 1"):
+        story_of("real-count-kota-pangkalpinang", load_config(tmp_path), phrases)
 
 
 def test_single_ticket_far_ahead(config, phrases):
     story = story_of("real-count-kota-samarinda", config, phrases)
-    assert (story.scenario, story.situation, story.majority) == ("single_ticket", "single_leads", True)
+    assert (story.scenario, story.situation) == ("single_ticket", "single_leads")
+    assert (story.facts.majority_rule, story.facts.majority_side) == ("single_ticket", "above")
     assert story.leader.short == "Andi Harun-Saefuddin Zuhri" and story.leader.number == 2
-    assert story.runner_up.empty_column and story.runner_up.short == "kolom kosong"
-    assert story.runner_up.full == "kolom kosong"  # never a pasangan, never names
+    assert story.runner_up.tickets[0].empty_column and story.runner_up.tickets[0].short == "kolom kosong"
+    assert story.runner_up.tickets[0].full == "kolom kosong"  # never a pasangan, never names
     assert story.ticket_count == "satu"
     assert "Kolom Kosong" in story.headline and "Andi Harun-Saefuddin Zuhri" in story.headline
     assert story.region == "Kota Samarinda" and story.race_short == "Pilwalkot Samarinda 2024"
@@ -121,18 +141,19 @@ def test_single_ticket_far_ahead(config, phrases):
 def test_empty_column_ahead(config, phrases, name):
     story = story_of(name, config, phrases)
     assert story.situation == "empty_leads" and story.leader.empty_column
-    assert not story.majority or story.leader.empty_column
-    assert story.runner_up.short == "Maulan Aklil-Masagus Hakim" and story.runner_up.incumbent
-    assert story.incumbent_position == "trailing"
+    assert story.facts.majority_side == "below"
+    assert story.runner_up.tickets[0].short == "Maulan Aklil-Masagus Hakim" and story.runner_up.tickets[0].incumbent
+    assert story.incumbency == "trailing"
     assert story.headline.startswith(("Kolom Kosong", "Hitung Cepat Universitas Pertiba: Kolom Kosong"))
 
 
 def test_empty_column_wins_the_recap(config, phrases):
     story = story_of("recap-kota-pangkalpinang", config, phrases)
-    assert story.headline == "Kolom Kosong Menang di Pilwalkot Pangkalpinang 2024, Kota Pangkalpinang Gelar Pilkada Ulang"
+    assert story.headline == "Kolom Kosong Menang di Pilwalkot Pangkalpinang 2024, Kota Pangkalpinang Gelar Pemilihan Ulang"
     assert (story.leader.share, story.leader.votes, story.runner_up.share) == ("57,98%", "48.528", "42,02%")
     assert story.recap.date == "4 Desember 2024" and "KPU Kota Pangkalpinang" in story.recap.plenary
     assert story.progress_kind == "complete"
+    assert (story.facts.outcome, story.caveat) == ("rerun", "official_recap_rerun")
 
 
 def test_quick_count_keeps_published_shares(config, phrases):
@@ -144,37 +165,90 @@ def test_quick_count_keeps_published_shares(config, phrases):
 
 def test_landslide_three_tickets(config, phrases):
     story = story_of("real-count-kutai-kartanegara", config, phrases)
-    assert (story.margin_kind, story.margin_points) == ("landslide", "46,58")
+    assert (story.facts.margin_kind, story.facts.margin_points) == ("landslide", "46,58")
     assert "Telak" in story.headline
     assert story.region == "Kabupaten Kutai Kartanegara" and story.race_short == "Pilbup Kutai Kartanegara 2024"
 
 
-def test_dki_one_round(config, phrases):
+def test_dki_one_round_just_above_the_bar(config, phrases):
     story = story_of("recap-dki-jakarta", config, phrases)
-    assert story.two_round == "one_round" and story.majority
-    assert (story.leader.short, story.leader.share, story.leader.votes) == ("Pramono Anung-Rano Karno", "50,07%", "2.183.239")
-    assert [t.share for t in story.tickets] == ["50,07%", "39,40%", "10,53%"]
+    f = story.facts
+    assert (story.two_round, f.outcome, story.caveat) == ("one_round", "winner", "official_recap")
+    assert (f.majority_side, f.majority_gap, f.majority_close) == ("above", "0,07", True)
+    assert (story.leader.short, story.leader.share, story.leader.votes) == ("Pramono-Rano", "50,07%", "2.183.239")
 
 
-def test_dki_second_round_and_early_count(config, phrases):
+def test_dki_recap_second_round(config, phrases):
+    story = story_of("recap-dki-second-round", config, phrases)
+    assert (story.facts.outcome, story.situation, story.caveat) == (
+        "second_round", "second_round", "official_recap_second_round")
+
+
+def test_dki_early_count_announces_nothing(config, phrases):
     story = story_of("synthetic-dki-early-second-round", config, phrases)
-    assert (story.two_round, story.situation, story.progress_kind) == ("second_round", "second_round", "early")
-    assert story.progress == "12,00%"
+    assert (story.two_round, story.situation, story.progress_kind) == ("second_round", "early", "early")
+    assert story.facts.early and story.progress == "11,99%"
     assert "caution" in story.phrases
+
+
+@pytest.mark.parametrize(("name", "caveat"), [("recap-tie", "official_recap_tie_rule_daerah"),
+                                              ("recap-four-way-tie", "official_recap_tie_rule_gubernur")])
+def test_recap_tie_follows_the_statutory_rule(config, phrases, name, caveat):
+    story = story_of(name, config, phrases)
+    assert (story.facts.outcome, story.caveat, story.tie) == ("tie_rule", caveat, True)
 
 
 def test_tie_at_the_top(config, phrases):
     story = story_of("synthetic-tie", config, phrases)
-    assert story.tie and story.situation == "tie" and story.margin_kind == "tie"
+    assert story.tie and story.situation == "tie" and story.facts.margin_kind == "tie"
     assert [t.rank for t in story.tickets] == [1, 1]
-    assert story.incumbent_position == "trailing"  # a tie is no lead for the incumbent
+    assert story.incumbency == "tied"  # a tie is neither a lead nor a defeat for the incumbent
     assert "margin" not in story.phrases
+
+
+def test_three_tickets_tied_share_one_rank(config, phrases):
+    story = story_of("real-count-three-way-tie", config, phrases)
+    assert story.situation == "tie_many" and story.headline.startswith("Tiga Pasangan Imbang")
+    assert [t.position for t in story.tickets] == ["pertama"] * 3 and story.runner_up is None
+
+
+def test_tie_for_second_is_one_group(config, phrases):
+    story = story_of("real-count-tie-for-second", config, phrases)
+    assert not story.tie and story.runner_up.tied and story.runner_up.count == "dua"
+    assert [g.position for g in story.others] == ["keempat"]  # two tickets share second place
+
+
+def test_lead_smaller_than_what_is_still_out(config, phrases):
+    story = story_of("update-leader-change-berau", config, phrases, with_previous=True)
+    f = story.facts
+    assert (f.margin_kind, f.margin_points, f.margin_votes) == ("narrow", "0,52", "660")
+    assert f.reversible and f.outstanding_tps == "17"
+
+
+def test_quick_count_inside_its_margin_of_error(config, phrases):
+    story = story_of("quick-count-too-close", config, phrases)
+    assert story.facts.too_close and story.situation == "too_close"
+    assert "Unggul" not in story.headline
+
+
+def test_quick_count_at_the_fifty_percent_bar(config, phrases):
+    story = story_of("quick-count-dki-threshold-open", config, phrases)
+    assert story.facts.majority_open and story.facts.majority_gap == "0,01"
+
+
+def test_aceh_is_run_by_kip(config, phrases):
+    story = story_of("real-count-aceh", config, phrases)
+    assert story.kpu_body == "KIP Aceh"
+
+
+def test_progress_never_rounds_up_to_all(config, phrases):
+    story = story_of("real-count-one-tps-missing", config, phrases)
+    assert story.progress == "99,98%" and story.progress_kind == "mid"
 
 
 def test_narrow_update_with_leader_change(config, phrases):
     story = story_of("update-leader-change-berau", config, phrases, with_previous=True)
-    assert story.margin_kind == "narrow" and story.margin_points == "0,52"
-    assert story.update.leader_changed
+    assert story.update.change == "changed"
     assert story.update.previous_leader == "Madri Pani-Agus Wahyudi"
     assert (story.update.previous_tps, story.update.previous_progress) == ("120", "25,26%")
     assert story.update.moment == "Kamis (28/11/2024) pukul 10.15 Wita"
@@ -182,7 +256,7 @@ def test_narrow_update_with_leader_change(config, phrases):
 
 def test_update_without_leader_change(config, phrases):
     story = story_of("update-kaltim", config, phrases, with_previous=True)
-    assert not story.update.leader_changed
+    assert story.update.change == "kept"
     assert story.update.previous_moment == "Kamis (28/11/2024) pukul 02.00 Wita"
     assert story.update.previous_tps == "5.979"
 
@@ -192,15 +266,12 @@ def test_no_update_note_for_the_same_or_older_data(config, phrases):
     assert story.update is None
 
 
-def test_complete_count_still_carries_the_caveat(config, phrases):
-    story = story_of("real-count-kota-pangkalpinang", config, phrases)
-    assert story.progress_kind == "complete" and story.stage == "real_count"
-    assert "caution" in story.phrases
-
-
 def test_wording_is_stable_per_race_and_varies_between_races(config, phrases, stories):
-    again = build_story(read_file(EXAMPLE_DATA)[0], config, phrases)
-    assert again.phrases == stories["pkwkp/64"].phrases
+    from generator.decide import apply_overrides as overrides
+
+    snap = read_file(EXAMPLE_DATA)[0]
+    again = build_story(overrides(snap, config.notes(snap.race)), config, phrases)
+    assert again.phrases == stories[snap.race].phrases
     assert len({s.phrases["lede"].split(" pasangan")[0] for s in stories.values()}) > 1
 
 
