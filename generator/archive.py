@@ -141,7 +141,7 @@ class Archive:
     # -- opening -----------------------------------------------------------
 
     @classmethod
-    def _read_manifest(cls, folder: Path) -> dict | None:
+    def _read_manifest(cls, folder: Path) -> dict[str, Any] | None:
         manifest = folder / MANIFEST
         try:
             data = json.loads(manifest.read_bytes())
@@ -149,7 +149,8 @@ class Archive:
             return None
         except (OSError, ValueError, RecursionError) as exc:
             reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
-            raise ConfigError(f"{manifest}: cannot read the archive manifest ({reason}); use another folder or delete it") from None
+            raise ConfigError(f"{manifest}: cannot read the archive manifest ({reason}); "
+                              "use another folder or delete it") from None
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise ConfigError(f"{manifest}: not a newsgen archive manifest (expected format {FORMAT!r})")
         for name, kind, expected in (("files", dict, "an object of recorded files"),
@@ -162,7 +163,7 @@ class Archive:
         return data
 
     @classmethod
-    def _open(cls, folder: Path, data: dict, base_url: str | None) -> Archive:
+    def _open(cls, folder: Path, data: dict[str, Any], base_url: str | None) -> Archive:
         """The archive ``data`` (a checked manifest) describes, bad values set aside."""
         manifest = folder / MANIFEST
         entries: dict[str, Entry] = {}
@@ -210,7 +211,8 @@ class Archive:
             raise ConfigError(f"--archive {folder}: no such folder; record one with `newsgen fetch --archive {folder}`")
         data = cls._read_manifest(folder)
         if data is None:
-            raise ConfigError(f"--archive {folder}: no {MANIFEST}; record the folder with `newsgen fetch --archive {folder}`")
+            raise ConfigError(f"--archive {folder}: no {MANIFEST}; "
+                              f"record the folder with `newsgen fetch --archive {folder}`")
         return cls._open(folder, data, data.get("base_url"))
 
     # -- files ---------------------------------------------------------------

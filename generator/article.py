@@ -13,8 +13,8 @@ from pathlib import Path
 
 from . import __version__
 from .audit import audit_article, story_exempt
-from .claims import check_claims
 from .chart import render_chart
+from .claims import check_claims
 from .config import Config
 from .decide import RaceWork
 from .errors import Problem

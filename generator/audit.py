@@ -169,7 +169,7 @@ def _sentences(text: str) -> list[tuple[int, int]]:
 
 def sentences_of(text: str) -> list[str]:
     """Every sentence of a Markdown text, escapes removed, paragraph by paragraph."""
-    out = []
+    out: list[str] = []
     for paragraph in text.splitlines():
         paragraph = _normalise(paragraph).strip("*")
         if paragraph:

@@ -21,6 +21,7 @@ import hashlib
 import sqlite3
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from .errors import ConfigError
 from .fetch import Cached, Fetched
@@ -63,7 +64,7 @@ class HttpCache:
         self.folder = Path(folder)
         self.path = self.folder / FILENAME
         self.base_url = base_url.rstrip("/")
-        self._new: dict[str, tuple] = {}
+        self._new: dict[str, tuple[Any, ...]] = {}
         self.set_aside: Path | None = None  # where an unusable database was moved, if one was
         try:
             self.folder.mkdir(parents=True, exist_ok=True)

@@ -85,9 +85,9 @@ def _leads(story: Story, text: str) -> Iterator[Claim]:
             yield Claim("a sole leader claimed in a tie", sentence)
             continue
         first = _first_ticket(sentence, story)
-        if first is not None and first not in top and not _SHARED.search(sentence):
-            if not (story.facts.too_close and _HEDGE.search(sentence)):
-                yield Claim("a lead claimed for a ticket that is not at the top", sentence)
+        hedged = story.facts.too_close and _HEDGE.search(sentence)
+        if first is not None and first not in top and not _SHARED.search(sentence) and not hedged:
+            yield Claim("a lead claimed for a ticket that is not at the top", sentence)
 
 
 def _stage(story: Story, text: str) -> Iterator[Claim]:

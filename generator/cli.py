@@ -18,7 +18,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 from urllib.parse import urlsplit
@@ -52,7 +52,7 @@ def _parse_now(value: str | None) -> datetime | None:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
         try:
-            return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+            return datetime.fromtimestamp(int(epoch), tz=UTC)
         except ValueError:
             raise ConfigError(f"SOURCE_DATE_EPOCH={epoch!r} is not a whole number of seconds") from None
     return None
@@ -398,8 +398,8 @@ def watch_command(interval: float, cycles: int | None, **options: Any) -> None:
       newsgen watch --province 64 --out site/content/pilkada-2024
       newsgen watch --source sirekap --interval 120 --out site/content/pilkada-2024
     """
-    from .pipeline import run
     from .phrases import Phrases
+    from .pipeline import run
     from .render import Renderer
     from .watch import watch
 

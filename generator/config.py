@@ -198,7 +198,8 @@ def read_yaml(path: Path) -> object:
     except (YAMLError, ValueError) as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)
-        problem = (f"not a valid date or time: {exc}" if isinstance(exc, ValueError) else None) or getattr(exc, "problem", None) or str(exc)
+        problem = ((f"not a valid date or time: {exc}" if isinstance(exc, ValueError) else None)
+                   or getattr(exc, "problem", None) or str(exc))
         raise ConfigError(f"{where}: malformed YAML ({problem})") from None
 
 

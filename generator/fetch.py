@@ -39,7 +39,7 @@ from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
 from typing import Any, Literal, Protocol
@@ -97,7 +97,8 @@ class FetchSettings:
             raise ConfigError("; ".join(problems))
 
 
-def build_client(settings: FetchSettings | None = None, *, transport: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncClient:
+def build_client(settings: FetchSettings | None = None, *,
+                 transport: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncClient:
     """The shared client: headers, timeouts and a pool sized to the concurrency.
 
     ``transport`` replaces the one :func:`build_transport` makes (tests count or
@@ -213,7 +214,7 @@ def join_url(base_url: str, path: str) -> str:
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -304,7 +305,7 @@ def parse_retry_after(value: str | None, now: datetime) -> float | None:
         except (TypeError, ValueError, IndexError):
             return None
         if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=timezone.utc)
+            moment = moment.replace(tzinfo=UTC)
         seconds = (moment - now).total_seconds()
     return max(0.0, seconds) if seconds == seconds else None  # NaN -> None
 
@@ -325,7 +326,7 @@ class Fetcher:
     rand: Callable[[], float] = random.random
     clock: Callable[[], datetime] = utc_now
     #: responses seen, by status (0 = no response: connection error or timeout)
-    stats: Counter = field(default_factory=Counter)
+    stats: Counter[int] = field(default_factory=Counter)
 
     def __post_init__(self) -> None:
         self._semaphore: asyncio.Semaphore | None = None
@@ -342,7 +343,7 @@ class Fetcher:
         ``retry_after_max``.
         """
         s = self.settings
-        delay = min(s.backoff_max, s.backoff_base * 2 ** (attempt - 1))
+        delay: float = min(s.backoff_max, s.backoff_base * 2 ** (attempt - 1))
         delay = delay / 2 + delay / 2 * self.rand()
         if retry_after is not None:
             delay = max(delay, min(retry_after, s.retry_after_max))

@@ -14,12 +14,11 @@ the night's review report (``review.md``, ``review.html``).
 
 from __future__ import annotations
 
-from typing import Any
-
 import json
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .config import Config

@@ -60,7 +60,8 @@ class Phrases:
         try:
             return template.format(**values)
         except (KeyError, IndexError) as exc:
-            raise ConfigError(f"{self.source}: phrase {key!r} variant {template!r} uses unknown placeholder {exc}") from None
+            raise ConfigError(f"{self.source}: phrase {key!r} variant {template!r} "
+                              f"uses unknown placeholder {exc}") from None
 
     def listing(self) -> str:
         """Every variant of every phrase, for editorial review."""

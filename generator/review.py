@@ -60,7 +60,8 @@ class ReviewEntry:
 
     def __post_init__(self) -> None:
         if self.status not in STATUS_LABELS:
-            raise ValueError(f"review entry {self.race}: unknown status {self.status!r}; one of {', '.join(STATUS_LABELS)}")
+            raise ValueError(f"review entry {self.race}: unknown status {self.status!r}; "
+                             f"one of {', '.join(STATUS_LABELS)}")
         if self.data_time is not None and self.data_time.tzinfo is None:
             raise ValueError(f"review entry {self.race}: data_time needs a time zone")
 

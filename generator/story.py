@@ -362,7 +362,8 @@ def _summary(snapshot: RaceSnapshot, leaders: RankGroup, race_short: str) -> str
             f"({format_percent(snapshot.progress)}).")
 
 
-def _tags(snapshot: RaceSnapshot, province: Province, race_short: str, tickets: tuple[TicketFacts, ...]) -> tuple[str, ...]:
+def _tags(snapshot: RaceSnapshot, province: Province, race_short: str,
+          tickets: tuple[TicketFacts, ...]) -> tuple[str, ...]:
     tags = [
         f"Pilkada {snapshot.year}",
         race_short.rsplit(" ", 1)[0],

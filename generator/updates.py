@@ -7,10 +7,9 @@ are dated); a change of leader is called out.
 
 from __future__ import annotations
 
-from typing import Any
-
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from .formatting import format_moment, format_percent, format_votes
 from .models import RaceSnapshot, progress_share
@@ -67,7 +66,8 @@ def _top(votes: dict[int, int]) -> set[int]:
     return {n for n, v in votes.items() if v == best}
 
 
-def update_note(snapshot: RaceSnapshot, previous: Previous | None, zone: str, short_names: dict[int, str]) -> Update | None:
+def update_note(snapshot: RaceSnapshot, previous: Previous | None, zone: str,
+                short_names: dict[int, str]) -> Update | None:
     """The dated note of an updated story; None when ``previous`` is not older data."""
     if previous is None or previous.timestamp >= snapshot.timestamp:
         return None

@@ -9,11 +9,10 @@ The writer refuses paths outside its folder and the same path twice in a run.
 
 from __future__ import annotations
 
-from typing import Any
-
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from .errors import OutputError
 from .yamlsafe import dump_block, safe_load

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -21,7 +21,7 @@ from generator.fetch import Fetched
 BASE = "https://sirekappilkada-obj-data.kpu.go.id"
 TALLY = "/pilkada/hhcw/pkwkp/64.json"
 NAMES = "/wilayah/pilkada/pkwkp/0.json"
-AT = datetime(2024, 11, 28, 3, 15, 4, tzinfo=timezone.utc)
+AT = datetime(2024, 11, 28, 3, 15, 4, tzinfo=UTC)
 
 
 @pytest.fixture

@@ -10,10 +10,10 @@ import pytest
 
 from generator.audit import allowed_numbers, audit_article, audit_text, story_exempt
 from generator.config import load_config
+from generator.decide import apply_overrides
 from generator.links import link_stories
 from generator.models import RaceSnapshot
 from generator.phrases import Phrases
-from generator.decide import apply_overrides
 from generator.pipeline import generate
 from generator.render import Renderer
 from generator.sources.files import read_file

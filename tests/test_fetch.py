@@ -15,7 +15,7 @@ import socket
 import sqlite3
 from contextlib import closing
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -149,7 +149,7 @@ def test_429_honours_retry_after_and_caps_it(server):
 
 
 def test_retry_after_forms():
-    now = datetime(2024, 11, 28, 3, 0, tzinfo=timezone.utc)
+    now = datetime(2024, 11, 28, 3, 0, tzinfo=UTC)
     assert parse_retry_after("5", now) == 5
     assert parse_retry_after(" 2.5 ", now) == 2.5
     assert parse_retry_after("Thu, 28 Nov 2024 03:00:30 GMT", now) == 30

@@ -46,7 +46,7 @@ def test_missing_variable_fails(tmp_path, config, story):
 
 def test_templates_run_in_the_sandbox(tmp_path, config, story):
     (tmp_path / "article.md.j2").write_text("{{ story.__class__.__init__.__globals__ }}\n")
-    with pytest.raises(TemplateError, match="unsafe|access"):
+    with pytest.raises(TemplateError, match=r"unsafe|access"):
         Renderer(config, templates=tmp_path).body(story)
 
 
@@ -90,7 +90,7 @@ def broken_stock_config(tmp_path):
 
 
 def test_a_broken_stock_sentence_stops_the_renderer_before_any_race(tmp_path):
-    with pytest.raises(TemplateError, match="publication.yaml: stock sentence"):
+    with pytest.raises(TemplateError, match=r"publication\.yaml: stock sentence"):
         Renderer(broken_stock_config(tmp_path))
 
 

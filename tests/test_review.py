@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from html.parser import HTMLParser
 
@@ -49,7 +49,7 @@ def entries(snapshots) -> list[ReviewEntry]:
 class StrictParser(HTMLParser):
     """Collects problems html.parser tolerates silently: unclosed or stray tags."""
 
-    VOID = {"meta", "link", "br", "hr", "img", "input"}
+    VOID = frozenset({"meta", "link", "br", "hr", "img", "input"})
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -223,4 +223,4 @@ def test_bad_input_is_refused():
 def test_times_in_their_own_zone():
     assert format_when(datetime(2024, 11, 28, 10, 15, tzinfo=WIB)) == "28/11/2024 10.15 WIB"
     assert format_when(datetime(2024, 11, 28, 12, 15, tzinfo=timezone(timedelta(hours=9)))) == "28/11/2024 12.15 WIT"
-    assert format_when(datetime(2024, 11, 28, 3, 15, tzinfo=timezone.utc)) == "28/11/2024 03.15 UTC+00:00"
+    assert format_when(datetime(2024, 11, 28, 3, 15, tzinfo=UTC)) == "28/11/2024 03.15 UTC+00:00"

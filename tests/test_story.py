@@ -6,9 +6,9 @@ import dataclasses
 
 import pytest
 
+from generator.decide import apply_overrides
 from generator.links import link_stories
 from generator.phrases import Phrases
-from generator.decide import apply_overrides
 from generator.sources.files import read_file
 from generator.story import Link, Previous, build_story, slugify
 

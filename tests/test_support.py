@@ -143,7 +143,7 @@ def test_every_chart_equals_the_sum_of_its_rows(tree: tuple[Path, dict[str, int]
         assert data["progres"] == {"total": total, "progres": done}
         assert data["psu"] == "Reguler" and data["mode"] == "hhcw" and data["ts"] == "2024-11-28 10:15:04"
         for row in table.values():
-            assert list(row)[0] == "psu" and list(row)[-2:] == ["progres", "status_progress"]
+            assert next(iter(row)) == "psu" and list(row)[-2:] == ["progres", "status_progress"]
             progres = row["progres"]
             assert progres["persen"] == round(progres["progres"] / progres["total"] * 100, 2)
             if row["status_progress"]:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from generator.errors import DataError
-from generator.models import RaceSnapshot, SubRegion
+from generator.models import RaceSnapshot
 from generator.sources import sirekap, validated_snapshot
 from generator.sources.files import read_file
 from generator.validate import Finding, Limits, check_snapshot
@@ -200,7 +200,7 @@ def test_capacity_limit_is_inclusive_and_configurable(kaltim):
     (finding,) = check_snapshot(at_limit, limits=Limits(tps_capacity=599))
     assert finding.field == "votes" and "found 1.200 votes, 600,00 per TPS" in finding.reason
     # Kaltim averages 286 valid votes per TPS: fine for 600, not for 250.
-    assert [f.field for f in check_snapshot(kaltim, limits=Limits(tps_capacity=250))][0] == "votes"
+    assert next(f.field for f in check_snapshot(kaltim, limits=Limits(tps_capacity=250))) == "votes"
 
 
 def test_votes_where_no_tps_has_reported(kaltim):

@@ -169,7 +169,9 @@ def _snapshot(entry: RaceInput, where: str) -> RaceSnapshot:
         "race": entry.race,
         "kind": kind,
         "year": entry.year,
-        "region": {"code": code, "name": region_display_name(kind, entry.region) if kind is not RaceKind.GUBERNUR else case_place(entry.region), "province_code": code[:2]},
+        "region": {"code": code, "province_code": code[:2],
+                   "name": case_place(entry.region) if kind is RaceKind.GUBERNUR
+                   else region_display_name(kind, entry.region)},
         "tickets": tuple(tickets),
         "votes": {t.id: count for t, count in zip(tickets, counts, strict=True)},
         "tps_reported": tps_reported,
@@ -207,7 +209,8 @@ def load_text(text: str, *, where: str) -> object:
     except (YAMLError, ValueError) as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f"{where}:{mark.line + 1}" if mark else where
-        problem = (f"not a valid date or time: {exc}" if isinstance(exc, ValueError) else None) or getattr(exc, "problem", None) or "not valid YAML"
+        problem = ((f"not a valid date or time: {exc}" if isinstance(exc, ValueError) else None)
+                   or getattr(exc, "problem", None) or "not valid YAML")
         raise DataError(f"malformed YAML ({problem}); fix the syntax near that line", where=at) from None
 
 
@@ -299,7 +302,8 @@ def snapshot_to_input(snapshot: RaceSnapshot) -> dict[str, Any]:
 
 
 def dump_json(snapshots: list[RaceSnapshot]) -> str:
-    return json.dumps({"format": FORMAT, "races": [snapshot_to_input(s) for s in snapshots]}, ensure_ascii=False, indent=2)
+    document = {"format": FORMAT, "races": [snapshot_to_input(s) for s in snapshots]}
+    return json.dumps(document, ensure_ascii=False, indent=2)
 
 
 __all__ = ["FORMAT", "dump_json", "load_text", "read_file", "snapshot_to_input"]

@@ -163,7 +163,8 @@ def parse_timestamp(value: object, *, where: str, race: str | None = None) -> da
     try:
         return datetime.strptime(str(value), _TS_FORMAT).replace(tzinfo=SIREKAP_ZONE)
     except ValueError:
-        raise DataError(f"expected a time like '2024-11-28 10:15:04', found {value!r}", where=where, race=race, field="ts") from None
+        raise DataError(f"expected a time like '2024-11-28 10:15:04', found {value!r}",
+                        where=where, race=race, field="ts") from None
 
 
 def parse_tally(payload: object, *, where: str, race: str | None = None) -> Tally:
@@ -253,7 +254,8 @@ def snapshot_from_tally(
     kind_code, code = race.split("/")
     entries = paslon.get(code)
     if not entries:
-        raise DataError(f"no candidates for region {code} in the paslon file", where=source_url, race=race, field="paslon")
+        raise DataError(f"no candidates for region {code} in the paslon file",
+                        where=source_url, race=race, field="paslon")
     known = {e.id for e in entries}
     unknown = sorted(set(tally.votes) - known)
     if unknown:
@@ -271,7 +273,8 @@ def snapshot_from_tally(
         for row in tally.rows:
             name = child_names.get(row.code)
             if name is None:
-                raise DataError(f"table row {row.code} has no name in the wilayah list", where=source_url, race=race, field=f"tungsura.table.{row.code}")
+                raise DataError(f"table row {row.code} has no name in the wilayah list",
+                                where=source_url, race=race, field=f"tungsura.table.{row.code}")
             sub_regions.append({
                 "code": row.code, "name": case_place(name),
                 "votes": {**dict.fromkeys(known, 0), **row.votes} if row.votes else {},

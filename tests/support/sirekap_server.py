@@ -20,6 +20,7 @@ Only the standard library is used; nothing is logged to stderr.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import socket
 import socketserver
@@ -47,10 +48,10 @@ NO_RESPONSE = 0
 """``RequestRecord.status`` of a request whose connection was closed without a reply."""
 
 _HTML_ERROR_PAGE = (
-    "<!DOCTYPE html><html><head><title>Sirekap - Sedang dalam pemeliharaan</title></head>"
-    "<body><h1>Mohon maaf</h1><p>Layanan sedang sibuk. Silakan coba beberapa saat lagi.</p>"
-    "</body></html>"
-).encode("utf-8")
+    b"<!DOCTYPE html><html><head><title>Sirekap - Sedang dalam pemeliharaan</title></head>"
+    b"<body><h1>Mohon maaf</h1><p>Layanan sedang sibuk. Silakan coba beberapa saat lagi.</p>"
+    b"</body></html>"
+)
 
 
 def _status_page(status: int) -> bytes:
@@ -153,7 +154,7 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "SirekapTestServer/1.0"
     sys_version = ""
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         """Log nothing."""
 
     def setup(self) -> None:
@@ -168,11 +169,11 @@ class _Handler(BaseHTTPRequestHandler):
         finally:
             self.server.app._connection_closed(self.connection)
 
-    def do_GET(self) -> None:  # noqa: N802 - stdlib naming
+    def do_GET(self) -> None:
         """Serve a GET."""
         self._respond(head=False)
 
-    def do_HEAD(self) -> None:  # noqa: N802 - stdlib naming
+    def do_HEAD(self) -> None:
         """Serve a HEAD (same headers as GET, no body)."""
         self._respond(head=True)
 
@@ -363,10 +364,8 @@ class SirekapServer:
         with self._lock:
             connections = list(self._connections)
         for conn in connections:
-            try:
+            with contextlib.suppress(OSError):
                 conn.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
         httpd.server_close()
         if thread is not None:
             thread.join(timeout=5)

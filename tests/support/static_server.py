@@ -110,7 +110,7 @@ class StaticServer:
                 self._server = loop.run_until_complete(
                     loop.create_server(lambda: _Connection(self), "127.0.0.1", 0, backlog=128))
                 self._port = self._server.sockets[0].getsockname()[1]
-            except BaseException as exc:  # noqa: BLE001 - handed to start()
+            except BaseException as exc:
                 failed.append(exc)
                 ready.set()
                 loop.close()

@@ -213,7 +213,7 @@ def _row(cand_ids: Sequence[str], votes: Sequence[int] | None, total: int, progr
     """One table row; ``votes`` None means "no TPS reported" (no candidate keys)."""
     row: dict[str, Any] = {"psu": PSU}
     if votes is not None:
-        row.update(zip(cand_ids, votes))
+        row.update(zip(cand_ids, votes, strict=True))
     row["progres"] = _progres(total, progres if votes is not None else 0)
     row["status_progress"] = votes is not None
     return row
