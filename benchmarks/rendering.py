@@ -37,10 +37,11 @@ def measure(archive: Path, rounds: int, count: int | None, many: int) -> dict:
     from generator.phrases import Phrases
     from generator.render import Renderer
     from generator.sources.live import Selection, replay_archive
+    from generator.sources.read import built
     from generator.story import build_story
 
     config, phrases = load_config(), Phrases.load()
-    items = replay_archive(archive, Selection()).items
+    items = built(replay_archive(archive, Selection()).items)
     snapshots = [i for i in items if not isinstance(i, Exception) and getattr(i, "has_data", True)]
     stories = [build_story(snapshot, config, phrases) for snapshot in snapshots]
     if not stories:

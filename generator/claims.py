@@ -76,9 +76,9 @@ def _first_ticket(sentence: str, story: Story) -> int | None:
     return min(found)[1] if found else None
 
 
-def _leads(story: Story, text: str) -> Iterator[Claim]:
+def _leads(story: Story, sentences: list[str]) -> Iterator[Claim]:
     top = {t.number for t in story.leaders.tickets}
-    for sentence in sentences_of(text):
+    for sentence in sentences:
         if not _LEAD.search(sentence) or _SUB_REGION_LEAD.search(sentence):
             continue
         if story.tie and not _SHARED.search(sentence):
@@ -90,9 +90,9 @@ def _leads(story: Story, text: str) -> Iterator[Claim]:
             yield Claim("a lead claimed for a ticket that is not at the top", sentence)
 
 
-def _stage(story: Story, text: str) -> Iterator[Claim]:
+def _stage(story: Story, sentences: list[str]) -> Iterator[Claim]:
     final = story.facts.final
-    for sentence in sentences_of(text):
+    for sentence in sentences:
         if not final and _FINAL.search(sentence) and not _CONDITION.search(sentence):
             yield Claim("a final result claimed from a count", sentence)
         if final and _PROVISIONAL.search(sentence):
@@ -108,27 +108,27 @@ def _stage(story: Story, text: str) -> Iterator[Claim]:
             yield Claim("a lead claimed inside a quick count's margin of error", sentence)
 
 
-def _progress(story: Story, text: str) -> Iterator[Claim]:
+def _progress(story: Story, sentences: list[str]) -> Iterator[Claim]:
     if story.progress_kind == "complete" or story.stage == "quick_count":
         return
-    for sentence in sentences_of(text):
+    for sentence in sentences:
         if "100,00%" in sentence or re.search(r"seluruh [\d.]+ TPS|seluruh TPS (sudah|telah)", sentence):
             yield Claim("every TPS claimed while some are still out", sentence)
 
 
-def _body(story: Story, text: str) -> Iterator[Claim]:
+def _body(story: Story, sentences: list[str]) -> Iterator[Claim]:
     aceh = story.kpu_body.startswith("KIP")
-    for sentence in sentences_of(text):
+    for sentence in sentences:
         if aceh and re.search(r"\bKPU (Provinsi|Kabupaten|Kota)\b", sentence):
             yield Claim("Aceh's elections are run by KIP, not KPU", sentence)
         if not aceh and re.search(r"\bKIP\b", sentence):
             yield Claim("KIP runs elections only in Aceh", sentence)
 
 
-def _incumbents(story: Story, text: str) -> Iterator[Claim]:
+def _incumbents(story: Story, sentences: list[str]) -> Iterator[Claim]:
     top = {t.number for t in story.leaders.tickets}
     people = {p.name: p.ticket for p in story.incumbents}
-    for sentence in sentences_of(text):
+    for sentence in sentences:
         named = [ticket for name, ticket in people.items() if name in sentence]
         if re.search(r"\bpetahana\b", sentence, re.IGNORECASE) and not named:
             yield Claim("'petahana' said of no incumbent person", sentence)
@@ -141,10 +141,10 @@ def _incumbents(story: Story, text: str) -> Iterator[Claim]:
 
 def check_claims(story: Story, headline: str, body: str, *, exempt: Iterable[str] = ()) -> list[Claim]:
     """Every claim of the headline and body that the story's facts contradict ([] when true)."""
-    text = headline.rstrip(".") + ".\n\n" + _without(body, exempt)
+    sentences = sentences_of(headline.rstrip(".") + ".\n\n" + _without(body, exempt))
     claims: list[Claim] = []
     for rule in (_leads, _stage, _progress, _body, _incumbents):
-        claims.extend(rule(story, text))
+        claims.extend(rule(story, sentences))
     return claims
 
 

@@ -32,6 +32,7 @@ reads the environment or touches the network at import time.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import random
 import re
@@ -230,8 +231,9 @@ class Fetched:
     fetched_at: datetime | None = None
     attempts: int = 1
 
-    @property
+    @functools.cached_property
     def sha256(self) -> str:
+        """The body's hash, worked out once (a run asks for it several times per file)."""
         return hashlib.sha256(self.body).hexdigest()
 
 

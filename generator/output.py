@@ -202,6 +202,9 @@ class ManifestEntry:
     fingerprint: str | None = None
     flags: tuple[str, ...] = ()
     reason: str | None = None
+    #: Hash of every input byte of the race and of the run's settings: the same next run
+    #: (and the article still on disk) means nothing to do.
+    input_key: str | None = None
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ManifestEntry:

@@ -19,6 +19,7 @@ failure while working on one race holds back that race alone, as a
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import __version__
 from .article import Article, article_or_problem, fingerprint, in_worker, start_worker
 from .config import Config
 from .decide import RaceWork, as_run, decide_race, place
@@ -36,10 +38,11 @@ from .output import BOOKKEEPING, ManifestEntry, load_manifest, write_manifest
 from .phrases import Phrases
 from .render import Renderer
 from .review import ReviewEntry, Status, build_review, entry_from_snapshot
+from .sources.read import Pending, built
 from .writer import Writer
 
 if TYPE_CHECKING:
-    from .sources.read import Progress, Source
+    from .sources.read import Progress, Read, Source
 
 Item = RaceSnapshot | DataError
 
@@ -83,9 +86,48 @@ def run(source: Source, config: Config, out: Path, *, now: datetime | None = Non
     single races are in the report.
     """
     renderer = renderer or Renderer(config)  # a broken template stops the run before anything is read
-    items, note = source.read(progress)
-    report = generate(items, config, out, now=now, strict=strict, jobs=jobs, renderer=renderer, phrases=phrases)
+    read, note = source.read(progress)
+    settings = run_fingerprint(config, renderer, strict)
+    keys = {i.race: input_key(i.key, settings) for i in read if isinstance(i, Pending)}
+    report = unchanged_night(read, keys, Writer(out)) or generate(
+        built(read), config, out, now=now, strict=strict, jobs=jobs, renderer=renderer, phrases=phrases,
+        input_keys=keys)
     report.fetch_note = note
+    return report
+
+
+def run_fingerprint(config: Config, renderer: Renderer, strict: bool) -> str:
+    """Everything besides its data that a race's files depend on."""
+    parts = (__version__, renderer.fingerprint, config.regions.model_dump_json(), config.races.model_dump_json(),
+             str(strict))
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def input_key(data_key: str, settings: str) -> str:
+    return hashlib.sha256(f"{data_key}\0{settings}".encode()).hexdigest()[:32]
+
+
+def unchanged_night(read: list[Read], keys: dict[str, str], writer: Writer) -> Report | None:
+    """A report of "all unchanged" when every race's inputs and settings are those of the
+    last run and its files are still there (a poll where KPU changed nothing); else None.
+
+    Nothing is parsed or written then. Any change, error or missing file means a full run.
+    """
+    old = load_manifest(writer)
+    if not read or len(keys) != len(read) or set(old) != set(keys):
+        return None
+    report = Report()
+    for race, key in keys.items():
+        entry = old[race]
+        if entry.get("input_key") != key or entry.get("status") not in ("written", "unchanged", "no_data"):
+            return None
+        if entry.get("status") == "no_data":
+            report.no_data.append(race)
+            continue
+        path = writer.folder / str(entry.get("path"))
+        if not path.is_file():
+            return None
+        report.unchanged.append((race, path))
     return report
 
 
@@ -107,14 +149,15 @@ def newest_by_race(snapshots: list[RaceSnapshot]) -> dict[str, tuple[RaceSnapsho
 
 
 def generate(items: list[Item], config: Config, out: Path, *, now: datetime | None = None, strict: bool = False,
-             jobs: int = 0, renderer: Renderer | None = None, phrases: Phrases | None = None) -> Report:
+             jobs: int = 0, renderer: Renderer | None = None, phrases: Phrases | None = None,
+             input_keys: dict[str, str] | None = None) -> Report:
     """Render every usable race of ``items`` into ``out``.
 
     A race is held back (its files left as they were) when its data is wrong,
     when its text fails the fact audit, or, with ``strict``, when its data is
     suspicious; suspicious data is otherwise written with review flags.
     """
-    night = _Night(config, Writer(out), renderer or Renderer(config), phrases or Phrases.load())
+    night = _Night(config, Writer(out), renderer or Renderer(config), phrases or Phrases.load(), input_keys or {})
     ready = night.gather(items)
     races = night.decide(ready, strict=strict, now=now)
     articles = night.render(races, jobs)
@@ -126,8 +169,10 @@ def generate(items: list[Item], config: Config, out: Path, *, now: datetime | No
 class _Night:
     """One run of :func:`generate`: its races, its report and its bookkeeping."""
 
-    def __init__(self, config: Config, writer: Writer, renderer: Renderer, phrases: Phrases) -> None:
+    def __init__(self, config: Config, writer: Writer, renderer: Renderer, phrases: Phrases,
+                 input_keys: dict[str, str]) -> None:
         self.config, self.writer, self.renderer, self.phrases = config, writer, renderer, phrases
+        self.input_keys = input_keys
         self.report = Report()
         self.old_manifest = load_manifest(writer)
         self.manifest: dict[str, ManifestEntry] = {}
@@ -165,7 +210,8 @@ class _Night:
                 ready[race] = (snap, older)
                 continue
             self.report.no_data.append(race)
-            self.manifest[race] = ManifestEntry(race=race, status="no_data", data_timestamp=snap.timestamp.isoformat())
+            self.manifest[race] = ManifestEntry(race=race, status="no_data", data_timestamp=snap.timestamp.isoformat(),
+                                                input_key=self.input_keys.get(race))
             self.review[race] = entry_from_snapshot(snap, status="no_data", narrow_margin=self.narrow)
         return ready
 
@@ -242,7 +288,7 @@ class _Night:
             self.manifest[race] = ManifestEntry(
                 race=race, status=status, path=item.path, slug=story.slug, headline=story.headline,
                 data_timestamp=snap.timestamp.isoformat(), data_sha256=snap.data_sha256,
-                fingerprint=self.fingerprints[race], flags=item.flags,
+                fingerprint=self.fingerprints[race], flags=item.flags, input_key=self.input_keys.get(race),
             )
             self.review[race] = entry_from_snapshot(snap, status=status, narrow_margin=self.narrow,
                                                     headline=story.headline, path=item.path, flags=item.flags)

@@ -24,6 +24,8 @@ or an :class:`~generator.archive.Archive`).
 from __future__ import annotations
 
 import asyncio
+import functools
+import hashlib
 import json
 import re
 from collections import Counter
@@ -41,7 +43,7 @@ from ..errors import ConfigError, DataError, FetchError
 from ..fetch import Fetched, Fetcher, FetchSettings, build_client
 from ..models import RaceSnapshot
 from . import sirekap
-from .read import Item, Progress
+from .read import Pending, Progress, Read, built
 
 GOVERNOR, REGIONAL = "pkwkp", "pkwkk"
 KINDS = (GOVERNOR, REGIONAL)
@@ -238,7 +240,15 @@ def _snapshot(race: str, fetched: Fetched, candidates: tuple[sirekap.PaslonEntry
                         where=paslon_url, race=race, field=f"{code}") from None
 
 
-async def _race(loader: _Loader, masters: Masters, race: str) -> RaceSnapshot:
+def _sha(loader: _Loader, path: str) -> str:
+    """The sha256 of a file the loader fetched ("-" when it was not there)."""
+    task = loader.fetch(path)
+    if task.done() and not task.cancelled() and task.exception() is None:
+        return str(task.result().sha256)
+    return "-"
+
+
+async def _race(loader: _Loader, masters: Masters, race: str) -> Pending:
     kind, code = race.split("/")
     province = code[:2]
     if kind == GOVERNOR:  # province names; kab/kota names
@@ -261,13 +271,18 @@ async def _race(loader: _Loader, masters: Masters, race: str) -> RaceSnapshot:
         names_url = loader.fetch(names_path).result().url  # fetched already: it was just parsed
         raise DataError(f"region {code} is not in this list of region names; the race cannot be named",
                         where=names_url, race=race, field="kode")
-    paslon_url = loader.fetch(sirekap.paslon_path(kind)).result().url
-    return _snapshot(race, fetched, masters[kind].get(code), paslon_url, region_name, children)
+    paslon_path = sirekap.paslon_path(kind)
+    paslon_url = loader.fetch(paslon_path).result().url
+    parts = (race, fetched.sha256, _sha(loader, paslon_path), _sha(loader, names_path), _sha(loader, children_path))
+    key = hashlib.sha256("\0".join(parts).encode()).hexdigest()
+    return Pending(race, key, functools.partial(_snapshot, race, fetched, masters[kind].get(code), paslon_url,
+                                                 region_name, children))
 
 
 async def collect(source: Source, selection: Selection, *, progress: Progress | None = None,
-                  on_races: Callable[[list[str]], None] | None = None) -> tuple[list[str], list[Item]]:
-    """Every selected race as a snapshot, or the :class:`DataError` that holds it back (race order).
+                  on_races: Callable[[list[str]], None] | None = None) -> tuple[list[str], list[Read]]:
+    """Every selected race as a :class:`Pending` snapshot, or the :class:`DataError` that holds it back
+    (race order).
 
     Raises :class:`DataError`/:class:`FetchError` when the candidate masters
     cannot be read and :class:`ConfigError` for a race that does not exist.
@@ -281,7 +296,7 @@ async def collect(source: Source, selection: Selection, *, progress: Progress | 
         if progress is not None:
             progress.start(len(races))
 
-        async def one(race: str) -> Item:
+        async def one(race: str) -> Read:
             try:
                 return await _race(loader, masters, race)
             except DataError as exc:
@@ -304,13 +319,14 @@ class Run:
     """What a fetch or replay produced."""
 
     races: list[str] = field(default_factory=list)
-    items: list[Item] = field(default_factory=list)
+    items: list[Read] = field(default_factory=list)
     stats: Counter[int] = field(default_factory=Counter)  # responses by HTTP status (0 = none)
     archive: Path | None = None
 
     @property
     def held_back(self) -> list[DataError]:
-        return [item for item in self.items if isinstance(item, DataError)]
+        """The races that could not be fetched or parsed."""
+        return [item for item in built(self.items) if isinstance(item, DataError)]
 
 
 # The coroutines handed to asyncio.run fill a Run and return None: on the way out

@@ -9,6 +9,7 @@ sources.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
@@ -27,6 +28,29 @@ if TYPE_CHECKING:
 
 Kind = Literal["file", "sirekap", "archive"]
 Item = RaceSnapshot | DataError
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A race whose files are in but not yet parsed.
+
+    ``key`` is a hash of every byte the snapshot is made from, so a run can tell
+    that nothing changed since the last one without parsing anything.
+    """
+
+    race: str
+    key: str
+    build: Callable[[], RaceSnapshot]  # raises DataError naming the file, race and field
+
+    def item(self) -> Item:
+        try:
+            return self.build()
+        except DataError as exc:
+            return exc if exc.race == self.race else DataError(exc.message, where=exc.where, race=self.race,
+                                                                field=exc.field)
+
+
+Read = RaceSnapshot | DataError | Pending
 
 
 class Progress(Protocol):
@@ -49,8 +73,10 @@ class Source:
     settings: FetchSettings | None = None
     cache: Path | None = None  # keeps fetched files for conditional requests; None: no cache
 
-    def read(self, progress: Progress | None = None) -> tuple[list[Item], str | None]:
-        """Every race read: (items in race order, a note about the fetch or None)."""
+    def read(self, progress: Progress | None = None) -> tuple[list[Read], str | None]:
+        """Every race read: (items in race order, a note about the fetch or None).
+
+        KPU's files come as :class:`Pending` races, parsed when the run needs them."""
         if self.kind == "file":
             return read_inputs(self.inputs), None
         from . import live  # only the Sirekap paths need the HTTP stack
@@ -66,10 +92,15 @@ class Source:
         return replayed.items, None
 
 
-def read_inputs(inputs: tuple[Path, ...]) -> list[Item]:
+def built(items: list[Read]) -> list[Item]:
+    """Every item parsed: a snapshot, or the error that holds its race back."""
+    return [i.item() if isinstance(i, Pending) else i for i in items]
+
+
+def read_inputs(inputs: tuple[Path, ...]) -> list[Read]:
     """The races of editor files (the embedded example data when none are given)."""
     files = list(inputs) or sorted(data_path("examples", "data").glob("*.yaml"))
-    items: list[Item] = []
+    items: list[Read] = []
     for path in files:
         if not path.exists():
             raise ConfigError(f"--input {path}: no such file")
