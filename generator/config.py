@@ -96,6 +96,16 @@ class Province(_Strict):
 
 class Regions(_Strict):
     provinces: dict[str, Province]
+    #: Place names as the house writes them, by KPU's spelling once cased ("Palangkaraya" ->
+    #: "Palangka Raya"); applied to region and sub-region names, whole words only.
+    places: dict[str, str] = Field(default_factory=dict)
+
+    def place(self, name: str) -> str:
+        """``name`` with the house spelling of any place in it (``Kota Palangkaraya`` -> ``Kota Palangka Raya``)."""
+        for kpu, house in self.places.items():
+            if name == kpu or name.endswith(" " + kpu):
+                return name[: len(name) - len(kpu)] + house
+        return name
 
     @field_validator("provinces")
     @classmethod

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .chart import chart_alt_text
-from .config import Config, RaceNotes
+from .config import Config, RaceNotes, Regions
 from .errors import Problem
 from .models import RaceSnapshot
 from .names import person_name
@@ -26,8 +26,11 @@ from .validate import Finding, Limits, check_snapshot
 from .writer import Writer
 
 
-def apply_overrides(snapshot: RaceSnapshot, notes: RaceNotes) -> RaceSnapshot:
-    """Editors' name and colour overrides from ``races.yaml`` (by nomor urut)."""
+def apply_overrides(snapshot: RaceSnapshot, notes: RaceNotes, regions: Regions | None = None) -> RaceSnapshot:
+    """Editors' name and colour overrides from ``races.yaml`` (by nomor urut), and the
+    house spelling of place names from ``regions.yaml``."""
+    if regions is not None and regions.places:
+        snapshot = _places(snapshot, regions)
     if not notes.tickets:
         return snapshot
     tickets = []
@@ -45,10 +48,35 @@ def apply_overrides(snapshot: RaceSnapshot, notes: RaceNotes) -> RaceSnapshot:
             value = getattr(override, name)
             if value:
                 update[name] = value
+                if name != "colour":
+                    update[f"{name}_problem"] = ""  # the editor's short form replaces KPU's
         tickets.append(ticket.model_copy(update=update))
     data = snapshot.model_dump()
     data["tickets"] = tickets
     return RaceSnapshot.model_validate(data)
+
+
+def _places(snapshot: RaceSnapshot, regions: Regions) -> RaceSnapshot:
+    region = regions.place(snapshot.region.name)
+    rows = [(row, regions.place(row.name)) for row in snapshot.sub_regions]
+    if region == snapshot.region.name and all(name == row.name for row, name in rows):
+        return snapshot
+    return snapshot.model_copy(update={
+        "region": snapshot.region.model_copy(update={"name": region}),
+        "sub_regions": tuple(row.model_copy(update={"name": name}) for row, name in rows),
+    })
+
+
+def name_flags(snapshot: RaceSnapshot) -> tuple[str, ...]:
+    """Review flags for short forms KPU's names could not give (the full name stands in)."""
+    flags = []
+    for ticket in snapshot.tickets:
+        for part, problem in (("head_short", ticket.head_short_problem), ("deputy_short", ticket.deputy_short_problem)):
+            if problem:
+                flags.append(f"race {snapshot.race}: field tickets.{ticket.number}.{part}: the short form {problem}; "
+                             f"the full name is printed until an editor sets {part} for nomor urut {ticket.number} "
+                             "in races.yaml")
+    return tuple(flags)
 
 
 def with_data_hash(snapshot: RaceSnapshot) -> RaceSnapshot:
@@ -61,7 +89,7 @@ def with_data_hash(snapshot: RaceSnapshot) -> RaceSnapshot:
 
 def as_run(snapshot: RaceSnapshot, config: Config) -> RaceSnapshot:
     """A snapshot as a run works with it: editors' overrides applied, a hash of its data set."""
-    return with_data_hash(apply_overrides(snapshot, config.notes(snapshot.race)))
+    return with_data_hash(apply_overrides(snapshot, config.notes(snapshot.race), config.regions))
 
 
 def choose_previous(snapshot: RaceSnapshot, older: RaceSnapshot | None, existing: Existing | None) -> Previous | None:
@@ -153,7 +181,7 @@ def decide_race(snapshot: RaceSnapshot, older: RaceSnapshot | None, config: Conf
         return _problem(snapshot, suspicious, "suspicious data (--strict): ", "suspicious")
     previous = choose_previous(snapshot, older, existing)
     story = build_story(snapshot, config, phrases, previous=previous) if previous else plain
-    return RaceWork(snapshot, story, existing, found, flags=tuple(str(f) for f in suspicious))
+    return RaceWork(snapshot, story, existing, found, flags=(*name_flags(snapshot), *(str(f) for f in suspicious)))
 
 
 def place(item: RaceWork, config: Config, now: datetime | None, old_slug: str | None) -> None:

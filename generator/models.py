@@ -85,6 +85,10 @@ class Ticket(_Frozen):
     deputy_short: str = ""
     empty_column: bool = False
     colour: str | None = Field(default=None, pattern=r"^#[0-9A-Fa-f]{6}$")
+    #: Why KPU's name gave a short form that cannot be printed ("" when fine): the full
+    #: name stands in until an editor sets the short form in races.yaml.
+    head_short_problem: str = ""
+    deputy_short_problem: str = ""
 
     @model_validator(mode="after")
     def _names(self) -> Ticket:

@@ -147,6 +147,18 @@ def notes(entry: ReviewEntry) -> list[str]:
     return out
 
 
+#: A flag about a short form KPU's name could not give (see :func:`generator.decide.name_flags`).
+_NAME_FLAG = re.compile(r"field tickets\.\d+\.(head|deputy)_short: ")
+NAMES_HEADING = "Nama yang perlu diperiksa"
+NAMES_INTRO = ("Nama singkat dari data KPU berikut tampak rusak; naskah memakai nama lengkap sampai redaksi "
+               "mengisi nama singkat di races.yaml.")
+
+
+def name_flags(entries: list[ReviewEntry]) -> list[tuple[ReviewEntry, str]]:
+    """Every flagged short form, with its race, in race order."""
+    return [(e, flag) for e in sorted(entries, key=lambda e: e.race) for flag in e.flags if _NAME_FLAG.search(flag)]
+
+
 def _summary(entries: list[ReviewEntry]) -> str:
     counts = {status: 0 for status in STATUS_LABELS}
     for entry in entries:
@@ -204,6 +216,10 @@ def _markdown(ordered: list[ReviewEntry], cells_of: list[list[str]], generated_a
         lines.append("| " + " | ".join(cells) + " |")
     if not ordered:
         lines.append("| " + " | ".join([EMPTY] * len(HEADINGS)) + " |")
+    flagged = name_flags(ordered)
+    if flagged:
+        lines += ["", f"## {NAMES_HEADING}", "", NAMES_INTRO, ""]
+        lines += [f"- {md_cell(entry.race)}: {md_cell(flag)}" for entry, flag in flagged]
     return "\n".join(lines) + "\n"
 
 
@@ -254,7 +270,13 @@ def _html(ordered: list[ReviewEntry], cells_of: list[list[str]], generated_at: d
         out.append(f'<tr class="{_e(entry.status)}">' + "".join(tds) + "</tr>")
     if not ordered:
         out.append(f'<tr><td colspan="{len(HEADINGS)}">Belum ada pemilihan dalam laporan ini.</td></tr>')
-    out += ["</tbody>", "</table>", "</body>", "</html>"]
+    out += ["</tbody>", "</table>"]
+    flagged = name_flags(ordered)
+    if flagged:
+        out += [f"<h2>{_e(NAMES_HEADING)}</h2>", f"<p>{_e(NAMES_INTRO)}</p>", "<ul>"]
+        out += [f"<li>{_e(entry.race)}: {_e(flag)}</li>" for entry, flag in flagged]
+        out.append("</ul>")
+    out += ["</body>", "</html>"]
     return "\n".join(out) + "\n"
 
 

@@ -394,3 +394,37 @@ def test_national_fetch_then_replay_is_byte_identical(national_live, national_re
     assert "newsgen: 545 written, 0 unchanged, 0 held back" in replay.stderr
     replayed = files(national_replay.out)
     assert len(articles(national_replay.out)) == 545 and replayed == files(live_out)
+
+
+#: A degree or title KPU writes without its closing period (EYD wants "S.H.", "M.Si.", "Dr. (H.C.)").
+_BARE_DEGREE = re.compile(r"(?<![\w.])(?:S\.?H|S\.?T|S\.?E|M\.?M|M\.?H|M\.Si|M\.Pd|S\.Pd|S\.Sos|S\.Ag|M\.Ag|S\.Kom|"
+                          r"S\.I\.Kom|S\.Ikom|S\.IP|S\.I\.P|M\.Kes|HC|Purn)(?![\w.])")
+
+
+def test_national_names_in_house_style(national_live):
+    """Every national article: titles and degrees close with a period, no short form printed
+    in a headline or tag has dots, brackets, runs of capitals or "Alias" unless it is the full
+    name standing in for one flagged for editors, and the review page lists the flagged ones."""
+    from generator.names import short_form_problem
+    from generator.writer import split_front_matter
+
+    _, out, _ = national_live
+    flagged_races = set()
+    for race, path in articles(out).items():
+        text = path.read_text(encoding="utf-8")
+        meta, body = split_front_matter(text)
+        assert not _BARE_DEGREE.search(body), (race, _BARE_DEGREE.search(body).group())
+        if any("_short: the short form" in f for f in meta["params"].get("review_flags", [])):
+            flagged_races.add(race)
+            continue
+        for tag in meta["tags"][3:]:
+            if tag == "Kolom Kosong":
+                continue
+            for person in tag.split("-"):
+                assert short_form_problem(person) is None, (race, tag)
+                assert not re.search(r"\S Alias \S", person), (race, tag)  # "Alias Wello" is a name
+            assert "(" not in tag and "." not in tag, (race, tag)
+    review = (out / "_newsgen" / "review.md").read_text(encoding="utf-8")
+    assert "## Nama yang perlu diperiksa" in review
+    assert all(f"- {race}: " in review for race in flagged_races)
+    assert 0 < len(flagged_races) <= 5  # the few names whose short form the data cannot decide

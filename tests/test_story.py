@@ -303,3 +303,37 @@ def test_evolve_is_replace_without_the_constructor(stories):
     assert story.evolve(links=links) is not story and story.links != links  # the original is left alone
     with pytest.raises(TypeError, match="no field headlines"):
         story.evolve(headlines="x")
+
+
+def test_place_names_follow_config(config):
+    """KPU's "PALANGKARAYA" is written "Palangka Raya" (regions.yaml places), in regions and rows."""
+    from generator.decide import apply_overrides as overrides
+
+    snap = read_file(EXAMPLE_DATA)[1]
+    assert snap.race == "pkwkp/62" and any(r.name == "Kota Palangkaraya" for r in snap.sub_regions)
+    fixed = overrides(snap, config.notes(snap.race), config.regions)
+    assert [r.name for r in fixed.sub_regions if "Palangka" in r.name] == ["Kota Palangka Raya"]
+    assert config.regions.place("Palangkaraya") == "Palangka Raya"
+    assert config.regions.place("Kabupaten Kotawaringin Barat") == "Kabupaten Kotawaringin Barat"
+
+
+def test_a_broken_short_form_is_never_printed_and_flags_the_race(config, phrases, tmp_path):
+    """KPU's "H. MIRWAN MS, S.E., M.Sc." gives "Mirwan MS": MS may be a degree. The full
+    name stands in, the race is flagged for an editor, and an override clears the flag."""
+    from generator.decide import name_flags
+    from generator.sources import make_ticket
+
+    ticket = make_ticket("1", 1, "H. MIRWAN MS, S.E., M.Sc. - BAIKHAKI, S.Pd.")
+    assert ticket.head_short == ticket.head and ticket.head_short_problem.startswith("'Mirwan MS'")
+    snap = read_file(EXAMPLE_DATA)[1]
+    broken = snap.model_copy(update={"tickets": (ticket.model_copy(update={"id": snap.tickets[0].id,
+                                                                            "number": snap.tickets[0].number}),
+                                                 *snap.tickets[1:])})
+    (flag,) = name_flags(broken)
+    assert "field tickets.1.head_short" in flag and "races.yaml" in flag
+    story = build_story(broken, config, phrases)
+    assert "Mirwan MS" not in story.headline.replace(ticket.head, "")
+    from generator.config import TicketOverride
+
+    notes = config.notes(snap.race).model_copy(update={"tickets": {1: TicketOverride(head_short="Mirwan")}})
+    assert name_flags(apply_overrides(broken, notes)) == ()

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from ..config import format_validation
 from ..errors import DataError
 from ..models import RaceSnapshot, Ticket
-from ..names import is_empty_column, person_name, split_ticket
+from ..names import is_empty_column, person_name, short_form_problem, split_ticket
 
 
 def make_ticket(ticket_id: str, number: int, raw_name: str, colour: str | None = None) -> Ticket:
@@ -24,14 +24,19 @@ def make_ticket(ticket_id: str, number: int, raw_name: str, colour: str | None =
     head_raw, deputy_raw = split_ticket(raw_name)
     head = person_name(head_raw)
     deputy = person_name(deputy_raw) if deputy_raw else None
+    head_problem = short_form_problem(head.short) or ""
+    deputy_problem = (short_form_problem(deputy.short) or "") if deputy else ""
     return Ticket(
         id=ticket_id,
         number=number,
         head=head.full,
         deputy=deputy.full if deputy else "",
-        head_short=head.short,
-        deputy_short=deputy.short if deputy else "",
+        # A short form that looks broken is never printed: the full name stands in.
+        head_short=head.full if head_problem else head.short,
+        deputy_short=(deputy.full if deputy_problem else deputy.short) if deputy else "",
         colour=colour,
+        head_short_problem=f"{head.short!r}: {head_problem}" if head_problem else "",
+        deputy_short_problem=f"{deputy.short!r}: {deputy_problem}" if deputy and deputy_problem else "",
     )
 
 
