@@ -29,3 +29,19 @@ def test_scenario_article(tmp_path, md_snapshot, path):
         assert "belum final" not in body
     else:
         assert "belum final" in body
+
+
+def test_every_headline_situation_has_a_scenario():
+    """Each headline.<stage>.<situation> of phrases.yaml is written by at least one scenario."""
+    from generator.decide import as_run
+    from generator.phrases import Phrases
+    from generator.story import build_story
+
+    config, phrases = load_config(), Phrases.load()
+    keys = {key for key in phrases.variants if key.startswith("headline.")}
+    seen = set()
+    for path in SCENARIOS:
+        snap = as_run(read_file(path)[-1], config)
+        story = build_story(snap, config, phrases)
+        seen.add(f"headline.{story.stage}.{story.situation}")
+    assert sorted(keys - seen) == []
