@@ -11,7 +11,6 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__
 from .audit import audit_article, story_exempt
 from .chart import render_chart
 from .claims import check_claims
@@ -34,9 +33,13 @@ class Article:
     claims: tuple[str, ...] = ()  # claim check findings; empty when every sentence fits the facts
 
 
-def fingerprint(story: Story, renderer: Renderer) -> str:
-    """Everything an article's text depends on: the story, templates, config, version."""
-    return hashlib.sha256(f"{__version__}\x00{renderer.fingerprint}\x00{story!r}".encode()).hexdigest()[:16]
+def fingerprint(story: Story, flags: tuple[str, ...]) -> str:
+    """What an article says: its story (every figure, decision and link) and its review flags.
+
+    Deliberately not newsgen's version nor its templates: an upgrade alone rewrites no
+    article; new wording reaches an article with its next change of data.
+    """
+    return hashlib.sha256(f"{story!r}\x00{flags!r}".encode()).hexdigest()[:16]
 
 
 def make_article(item: RaceWork, renderer: Renderer, config: Config) -> Article:

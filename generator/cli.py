@@ -3,6 +3,7 @@
     0    every race written (or unchanged)
     1    some races held back (each named on stderr with the reason)
     2    usage, configuration or template error
+    3    nothing changed (only with ``generate --exit-unchanged``)
     130  stopped by Ctrl-C (every file whole)
     143  stopped by SIGTERM (every file whole)
 
@@ -12,6 +13,7 @@ the library is imported by the command that needs it.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -37,7 +39,7 @@ if TYPE_CHECKING:
 SOURCES = ("file", "sirekap", "archive")
 #: Exit codes: 0 every race written or unchanged; 1 some held back; 2 usage,
 #: configuration or template error; 130 stopped by Ctrl-C; 143 stopped by SIGTERM.
-EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
+EXIT_INTERRUPTED, EXIT_TERMINATED, EXIT_UNCHANGED = 130, 143, 3
 
 
 def _parse_now(value: str | None) -> datetime | None:
@@ -58,16 +60,40 @@ def _parse_now(value: str | None) -> datetime | None:
     return None
 
 
-def _print_report(report: Report, out: Path) -> None:
-    for race, path in report.written:
-        click.echo(f"wrote {path} ({race})", err=True)
-    for race, path in report.unchanged:
-        click.echo(f"unchanged {path} ({race})", err=True)
-    for race in report.no_data:
-        click.echo(f"no data yet {race}: no TPS reported, no article written", err=True)
+def _print_report(report: Report, out: Path, *, quiet: bool = False, dry_run: bool = False) -> None:
+    if not quiet:
+        for race, path in report.written:
+            click.echo(f"wrote {path} ({race})", err=True)
+        for race, path in report.unchanged:
+            click.echo(f"unchanged {path} ({race})", err=True)
+        for race in report.no_data:
+            click.echo(f"no data yet {race}: no TPS reported, no article written", err=True)
+        for race, path in report.waiting:
+            click.echo(f"waiting {path} ({race}): an editor changed the article; the update is in "
+                       f"{report.state}/pending/", err=True)
+        for line in report.planned:
+            click.echo(f"would {line}", err=True)
     for problem in report.held_back:
         click.echo(f"held back {problem.race}: {problem}", err=True)
-    click.echo(f"newsgen: {report.summary()} in {out}", err=True)
+    dry = " (dry run: nothing written)" if dry_run else ""
+    click.echo(f"newsgen: {report.summary()} in {out}{dry}", err=True)
+    if report.state is not None and not quiet:
+        click.echo(f"newsgen: review page: {report.state / 'review.html'}", err=True)
+
+
+def report_json(report: Report, out: Path) -> dict[str, Any]:
+    """The run as data (``newsgen generate --json``)."""
+    return {
+        "out": str(out), "state": str(report.state) if report.state else None,
+        "changed": report.changed, "exit_code": report.exit_code,
+        "written": [{"race": r, "path": str(p)} for r, p in report.written],
+        "unchanged": [{"race": r, "path": str(p)} for r, p in report.unchanged],
+        "waiting": [{"race": r, "path": str(p)} for r, p in report.waiting],
+        "no_data": report.no_data,
+        "held_back": [{"race": p.race, "where": p.where, "field": p.field, "reason": p.reason, "kind": p.kind}
+                      for p in report.held_back],
+        "planned": report.planned,
+    }
 
 
 # -- progress -------------------------------------------------------------------
@@ -258,7 +284,8 @@ def main() -> None:
     \b
     Exit codes: 0 every race written or unchanged; 1 some races held back
     (each named on stderr); 2 usage, configuration or template error;
-    130 stopped by Ctrl-C; 143 stopped by SIGTERM.
+    3 nothing changed (generate --exit-unchanged); 130 stopped by Ctrl-C;
+    143 stopped by SIGTERM.
     """
 
 
@@ -279,7 +306,10 @@ def _source_options(command: Callable[..., Any]) -> Callable[..., Any]:
                      help="Keep fetched files here so the next run asks 'changed since?' "
                           "(default: $XDG_CACHE_HOME/newsgen/http/<host>)."),
         click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("articles"),
-                     show_default=True, help="Folder the Markdown articles are written to."),
+                     show_default=True, help="Folder the Markdown articles are written to (only articles and charts)."),
+        click.option("--state", "state_dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+                     help="Folder for newsgen's bookkeeping, outside --out: manifest, review page, updates waiting "
+                          "for articles an editor changed (default: $XDG_STATE_HOME/newsgen/<out>-<hash>)."),
         click.option("--config", "config_dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
                      help="Folder with publication.yaml / regions.yaml / races.yaml overriding the defaults."),
         click.option("--strict", is_flag=True,
@@ -304,7 +334,13 @@ def _prepare(options: dict[str, Any]) -> tuple[Source, Config]:
               help="Pin the article date (default: SOURCE_DATE_EPOCH, else the data's own time).")
 @click.option("--jobs", type=click.IntRange(min=0, max=64), default=0, show_default=True, metavar="N",
               help="Render articles in N worker processes (0: in this process). Same bytes either way.")
-def generate_command(now_text: str | None, jobs: int, **options: Any) -> None:
+@click.option("--dry-run", is_flag=True, help="Work out every race and list what would change; write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary of the run on stdout.")
+@click.option("--quiet", is_flag=True, help="Print only held-back races, errors and the summary line.")
+@click.option("--exit-unchanged", is_flag=True,
+              help="Exit with 3 when the run changed nothing (for cron jobs and scripts).")
+def generate_command(now_text: str | None, jobs: int, dry_run: bool, as_json: bool, quiet: bool,
+                     exit_unchanged: bool, **options: Any) -> None:
     """Render articles from election data.
 
     \b
@@ -325,12 +361,17 @@ def generate_command(now_text: str | None, jobs: int, **options: Any) -> None:
         bar = _ProgressBar("Fetching races" if source.kind == "sirekap" else "Reading races")
         try:
             report = run(source, config, out, now=now, strict=options["strict"], jobs=jobs,
-                         progress=None if source.kind == "file" else bar)
+                         progress=None if source.kind == "file" else bar, state=options["state_dir"],
+                         dry_run=dry_run)
         finally:
             bar.close()
-        if report.fetch_note:
+        if report.fetch_note and not quiet:
             click.echo(report.fetch_note, err=True)
-        _print_report(report, out)
+        _print_report(report, out, quiet=quiet, dry_run=dry_run)
+        if as_json:
+            click.echo(json.dumps(report_json(report, out), ensure_ascii=False, indent=2))
+        if exit_unchanged and report.exit_code == 0 and not report.changed:
+            return EXIT_UNCHANGED
         return report.exit_code
 
     _stoppable(work)
@@ -411,7 +452,8 @@ def watch_command(interval: float, cycles: int | None, **options: Any) -> None:
         renderer, phrases = Renderer(config), Phrases.load()
         out, strict = options["out"], options["strict"]
         try:
-            watch(lambda: run(source, config, out, strict=strict, renderer=renderer, phrases=phrases),
+            watch(lambda: run(source, config, out, strict=strict, renderer=renderer, phrases=phrases,
+                          state=options["state_dir"]),
                   interval=interval, log=log, max_cycles=cycles)
         except KeyboardInterrupt:
             log("stopped (Ctrl-C); every file is whole")
@@ -419,6 +461,49 @@ def watch_command(interval: float, cycles: int | None, **options: Any) -> None:
         except _Terminated:
             log("stopped (SIGTERM); every file is whole")
             return EXIT_TERMINATED
+        return 0
+
+    _stoppable(work)
+
+
+@main.command("flags")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("articles"),
+              show_default=True, help="The output folder whose races' flags to list or clear.")
+@click.option("--state", "state_dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help="Its state folder, when not the default ($XDG_STATE_HOME/newsgen/<out>-<hash>).")
+@click.option("--race", "races", multiple=True, metavar="RACE", help="Only this race (repeatable).")
+@click.option("--clear", is_flag=True, help="Clear the flags: an editor has checked them.")
+def flags_command(out: Path, state_dir: Path | None, races: tuple[str, ...], clear: bool) -> None:
+    """List the review flags of the races, or clear them once an editor has checked them.
+
+    Flags (suspicious figures, a count going backwards, a short form to check) stay on a
+    race, in its front matter, the manifest and the review page, until cleared here; the
+    next run writes the article without them.
+
+    \b
+    Examples:
+      newsgen flags --out site/content/pilkada-2024
+      newsgen flags --out site/content/pilkada-2024 --race pkwkp/64 --clear
+    """
+
+    def work() -> int:
+        from .output import load_manifest
+        from .pipeline import clear_flags
+        from .state import default_state_dir
+        from .writer import Writer
+
+        if clear:
+            cleared = clear_flags(out, races, state=state_dir)
+            for race, flags in sorted(cleared.items()):
+                click.echo(f"cleared {len(flags)} flag(s) of {race}", err=True)
+            click.echo(f"newsgen: cleared the flags of {len(cleared)} race(s); the next run rewrites their articles",
+                       err=True)
+            return 0
+        entries = load_manifest(Writer(state_dir or default_state_dir(out)))
+        for race, entry in sorted(entries.items()):
+            if (not races or race in races) and entry.get("flags"):
+                for flag in entry["flags"]:
+                    click.echo(f"{race}: {flag}")
         return 0
 
     _stoppable(work)

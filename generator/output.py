@@ -1,5 +1,5 @@
 """Where each article lives in the output folder, what its front matter says,
-and the bookkeeping newsgen keeps beside the articles.
+and the manifest newsgen keeps about them in its state folder.
 
 Layouts (``publication.yaml`` ``output.layout``), all stable per race::
 
@@ -7,9 +7,9 @@ Layouts (``publication.yaml`` ``output.layout``), all stable per race::
     flat     <slug>.md         <slug>.svg
     dated    2024-11-28-<slug>.md (+ .svg)          Jekyll _posts; the date of first publication
 
-Bookkeeping lives in ``_newsgen/`` (Hugo ignores folders starting with ``_``):
-``manifest.json`` (every race with its status and data hash, for importers) and
-the night's review report (``review.md``, ``review.html``).
+The manifest (``manifest.json``: every race with its status, path and hashes, and
+every file newsgen wrote with its sha256) lives in the state folder outside the
+output folder (:mod:`generator.state`), beside the review page.
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ from .story import Story
 from .updates import Previous
 from .writer import Writer, front_matter, split_front_matter
 
-BOOKKEEPING = "_newsgen"
-MANIFEST = f"{BOOKKEEPING}/manifest.json"
+#: In the state folder (see :mod:`generator.state`), never in the output folder.
+MANIFEST = "manifest.json"
 
 
 @dataclass(frozen=True)
@@ -202,6 +202,10 @@ class ManifestEntry:
     fingerprint: str | None = None
     flags: tuple[str, ...] = ()
     reason: str | None = None
+    kind: str | None = None  # gubernur | bupati | walikota (for links to a held-back race)
+    chart: str | None = None  # the chart's path, when the race has one
+    #: An editor changed the article: newsgen's update waits in the state folder (pending/<path>).
+    waiting: str | None = None
     #: Hash of every input byte of the race and of the run's settings: the same next run
     #: (and the article still on disk) means nothing to do.
     input_key: str | None = None
@@ -220,22 +224,36 @@ class ManifestEntry:
         return out
 
 
-def load_manifest(writer: Writer) -> dict[str, dict[str, Any]]:
-    """The manifest of the previous run, by race ({} when there is none)."""
-    text = writer.read_existing(MANIFEST)
-    if not text:
-        return {}
+def _manifest(state: Writer) -> dict[str, Any]:
+    text = state.read_existing(MANIFEST)
     try:
-        data = json.loads(text)
-        return {str(e["race"]): e for e in data.get("articles", []) if isinstance(e, dict) and "race" in e}
-    except (ValueError, TypeError, AttributeError):
+        data = json.loads(text) if text else {}
+    except ValueError:
         return {}
+    return data if isinstance(data, dict) else {}
 
 
-def manifest_text(entries: list[ManifestEntry]) -> str:
+def load_manifest(state: Writer) -> dict[str, dict[str, Any]]:
+    """The manifest of the previous run, by race ({} when there is none)."""
+    articles = _manifest(state).get("articles", [])
+    if not isinstance(articles, list):
+        return {}
+    return {str(e["race"]): e for e in articles if isinstance(e, dict) and "race" in e}
+
+
+def load_files(state: Writer) -> dict[str, str]:
+    """Every file newsgen wrote into the output folder, with the sha256 of what it wrote."""
+    files = _manifest(state).get("files", {})
+    if not isinstance(files, dict):
+        return {}
+    return {str(k): str(v) for k, v in files.items() if isinstance(v, str)}
+
+
+def manifest_text(entries: list[ManifestEntry], files: dict[str, str]) -> str:
     body = {
         "generator": f"newsgen {__version__}",
         "articles": [e.as_json() for e in sorted(entries, key=lambda e: e.race)],
+        "files": dict(sorted(files.items())),
     }
     return json.dumps(body, ensure_ascii=False, indent=2) + "\n"
 
@@ -255,10 +273,10 @@ def _comparable(text: str | None) -> object:
     return data
 
 
-def write_manifest(writer: Writer, entries: list[ManifestEntry]) -> bool:
+def write_manifest(state: Writer, entries: list[ManifestEntry], files: dict[str, str]) -> bool:
     """Write the manifest unless it only differs by written/unchanged."""
-    text = manifest_text(entries)
-    if _comparable(writer.read_existing(MANIFEST)) == _comparable(text):
+    text = manifest_text(entries, files)
+    if _comparable(state.read_existing(MANIFEST)) == _comparable(text):
         return False
-    writer.write_text(MANIFEST, text)
+    state.write_text(MANIFEST, text)
     return True

@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,13 +32,14 @@ from .article import Article, article_or_problem, fingerprint, in_worker, start_
 from .config import Config
 from .decide import RaceWork, as_run, decide_race, place
 from .errors import DataError, Problem
-from .links import link_stories
+from .links import LinkTarget, link_stories
 from .models import RaceSnapshot
-from .output import BOOKKEEPING, ManifestEntry, load_manifest, write_manifest
+from .output import ManifestEntry, load_files, load_manifest, write_manifest
 from .phrases import Phrases
 from .render import Renderer
-from .review import ReviewEntry, Status, build_review, entry_from_snapshot
+from .review import ReviewEntry, build_review, entry_from_snapshot
 from .sources.read import Pending, built
+from .state import PENDING, check_outside, default_state_dir, locked, sha256
 from .writer import Writer
 
 if TYPE_CHECKING:
@@ -58,6 +59,12 @@ class Report:
     unchanged: list[tuple[str, Path]] = field(default_factory=list)
     held_back: list[Problem] = field(default_factory=list)
     no_data: list[str] = field(default_factory=list)
+    #: Races whose article an editor changed: the update waits in the state folder (pending/).
+    waiting: list[tuple[str, Path]] = field(default_factory=list)
+    #: A dry run: what would have been written or deleted.
+    planned: list[str] = field(default_factory=list)
+    #: The state folder (manifest, review page, waiting updates).
+    state: Path | None = None
     #: A note about the fetch ("fetched 1,094 files from ..."), when the source was fetched.
     fetch_note: str | None = None
 
@@ -68,16 +75,22 @@ class Report:
             return EXIT_CONFIG
         return EXIT_HELD_BACK if self.held_back else EXIT_OK
 
+    @property
+    def changed(self) -> bool:
+        """Whether the run changed anything an editor or reader would see."""
+        return bool(self.written or self.held_back or self.waiting or self.planned)
+
     def summary(self) -> str:
+        waiting = f", {len(self.waiting)} waiting (edited by an editor)" if self.waiting else ""
         return (
             f"{len(self.written)} written, {len(self.unchanged)} unchanged, "
-            f"{len(self.held_back)} held back, {len(self.no_data)} without data yet"
+            f"{len(self.held_back)} held back, {len(self.no_data)} without data yet{waiting}"
         )
 
 
 def run(source: Source, config: Config, out: Path, *, now: datetime | None = None, strict: bool = False,
         jobs: int = 0, renderer: Renderer | None = None, phrases: Phrases | None = None,
-        progress: Progress | None = None) -> Report:
+        progress: Progress | None = None, state: Path | None = None, dry_run: bool = False) -> Report:
     """Read ``source`` and write its races into ``out``: the library's one entry point.
 
     ``newsgen generate`` calls it once, ``newsgen watch`` once per poll.
@@ -86,13 +99,17 @@ def run(source: Source, config: Config, out: Path, *, now: datetime | None = Non
     single races are in the report.
     """
     renderer = renderer or Renderer(config)  # a broken template stops the run before anything is read
+    state_dir = state or default_state_dir(out)
+    check_outside(state_dir, out)
     read, note = source.read(progress)
     settings = run_fingerprint(config, renderer, strict)
     keys = {i.race: input_key(i.key, settings) for i in read if isinstance(i, Pending)}
-    report = unchanged_night(read, keys, Writer(out)) or generate(
-        built(read), config, out, now=now, strict=strict, jobs=jobs, renderer=renderer, phrases=phrases,
-        input_keys=keys)
+    with locked(state_dir):
+        report = unchanged_night(read, keys, Writer(out), Writer(state_dir)) or _generate(
+            built(read), config, Writer(out, dry_run=dry_run), Writer(state_dir, dry_run=dry_run), now=now,
+            strict=strict, jobs=jobs, renderer=renderer, phrases=phrases, input_keys=keys)
     report.fetch_note = note
+    report.state = state_dir
     return report
 
 
@@ -107,19 +124,20 @@ def input_key(data_key: str, settings: str) -> str:
     return hashlib.sha256(f"{data_key}\0{settings}".encode()).hexdigest()[:32]
 
 
-def unchanged_night(read: list[Read], keys: dict[str, str], writer: Writer) -> Report | None:
+def unchanged_night(read: list[Read], keys: dict[str, str], writer: Writer, state: Writer) -> Report | None:
     """A report of "all unchanged" when every race's inputs and settings are those of the
     last run and its files are still there (a poll where KPU changed nothing); else None.
 
     Nothing is parsed or written then. Any change, error or missing file means a full run.
     """
-    old = load_manifest(writer)
+    old = load_manifest(state)
     if not read or len(keys) != len(read) or set(old) != set(keys):
         return None
     report = Report()
     for race, key in keys.items():
         entry = old[race]
-        if entry.get("input_key") != key or entry.get("status") not in ("written", "unchanged", "no_data"):
+        if entry.get("input_key") != key or entry.get("status") not in ("written", "unchanged", "no_data") \
+                or entry.get("waiting"):
             return None
         if entry.get("status") == "no_data":
             report.no_data.append(race)
@@ -150,31 +168,47 @@ def newest_by_race(snapshots: list[RaceSnapshot]) -> dict[str, tuple[RaceSnapsho
 
 def generate(items: list[Item], config: Config, out: Path, *, now: datetime | None = None, strict: bool = False,
              jobs: int = 0, renderer: Renderer | None = None, phrases: Phrases | None = None,
-             input_keys: dict[str, str] | None = None) -> Report:
-    """Render every usable race of ``items`` into ``out``.
+             state: Path | None = None, dry_run: bool = False) -> Report:
+    """Render every usable race of ``items`` into ``out`` (bookkeeping into ``state``).
 
     A race is held back (its files left as they were) when its data is wrong,
     when its text fails the fact audit, or, with ``strict``, when its data is
     suspicious; suspicious data is otherwise written with review flags.
     """
-    night = _Night(config, Writer(out), renderer or Renderer(config), phrases or Phrases.load(), input_keys or {})
+    state_dir = state or default_state_dir(out)
+    check_outside(state_dir, out)
+    with locked(state_dir):
+        report = _generate(items, config, Writer(out, dry_run=dry_run), Writer(state_dir, dry_run=dry_run),
+                           now=now, strict=strict, jobs=jobs, renderer=renderer, phrases=phrases)
+    report.state = state_dir
+    return report
+
+
+def _generate(items: list[Item], config: Config, writer: Writer, state: Writer, *, now: datetime | None,
+              strict: bool, jobs: int, renderer: Renderer | None, phrases: Phrases | None,
+              input_keys: dict[str, str] | None = None) -> Report:
+    night = _Night(config, writer, state, renderer or Renderer(config), phrases or Phrases.load(), input_keys or {})
     ready = night.gather(items)
     races = night.decide(ready, strict=strict, now=now)
     articles = night.render(races, jobs)
     night.write(races, articles)
     night.bookkeeping(now or default_now(snap for snap, _ in ready.values()))
+    night.report.planned = writer.planned + state.planned
     return night.report
 
 
 class _Night:
     """One run of :func:`generate`: its races, its report and its bookkeeping."""
 
-    def __init__(self, config: Config, writer: Writer, renderer: Renderer, phrases: Phrases,
+    def __init__(self, config: Config, writer: Writer, state: Writer, renderer: Renderer, phrases: Phrases,
                  input_keys: dict[str, str]) -> None:
-        self.config, self.writer, self.renderer, self.phrases = config, writer, renderer, phrases
+        self.config, self.writer, self.state, self.renderer, self.phrases = config, writer, state, renderer, phrases
         self.input_keys = input_keys
         self.report = Report()
-        self.old_manifest = load_manifest(writer)
+        self.old_manifest = load_manifest(state)
+        #: Every file newsgen wrote into the output folder, with the sha256 of what it wrote.
+        self.files = load_files(state)
+        self.paths: dict[str, str] = {}  # article path -> the race it belongs to this run
         self.manifest: dict[str, ManifestEntry] = {}
         self.review: dict[str, ReviewEntry] = {}
         self.narrow = config.publication.thresholds.narrow_margin
@@ -186,7 +220,8 @@ class _Night:
         self.report.held_back.append(problem)
         old = self.old_manifest.get(race, {})
         self.manifest[race] = ManifestEntry(race=race, status="held_back", path=old.get("path"),
-                                            slug=old.get("slug"), headline=old.get("headline"), reason=message)
+                                            slug=old.get("slug"), headline=old.get("headline"), reason=message,
+                                            kind=old.get("kind"), flags=tuple(old.get("flags") or ()))
         self.review[race] = (
             entry_from_snapshot(snapshot, status="held_back", narrow_margin=self.narrow, reason=message)
             if snapshot else ReviewEntry(race=race, status="held_back", reason=message))
@@ -227,11 +262,25 @@ class _Night:
                     place(decided, self.config, now, self.old_manifest.get(race, {}).get("slug"))
             except Exception as exc:  # one race's failure never stops another
                 decided = Problem.from_exception(race, exc)
+            if isinstance(decided, RaceWork):
+                decided = self._claim_path(decided)
             if isinstance(decided, Problem):
                 self.hold(decided, snap)
             else:
+                # Flags stay until an editor clears them (newsgen flags --clear), whatever the data does next.
+                decided.flags = tuple(dict.fromkeys((*self.old_manifest.get(race, {}).get("flags", ()),
+                                                     *decided.flags)))
                 races[race] = decided
         return races
+
+    def _claim_path(self, item: RaceWork) -> RaceWork | Problem:
+        """The race's article path, unless another race of this run has it (two names that slug alike)."""
+        race = item.snapshot.race
+        other = self.paths.setdefault(item.path, race)
+        if other != race:
+            return Problem(race, f"its article {item.path} is also the article of race {other} (their names give the "
+                                 "same slug); set a distinct name for one of them in races.yaml", kind="config")
+        return item
 
     # -- link and render ---------------------------------------------------------------
 
@@ -242,7 +291,8 @@ class _Night:
         and its siblings are linked and rendered again without it.
         """
         while True:
-            for story in link_stories([r.story for r in races.values()], self.config):
+            kept = self._kept_targets(races)
+            for story in link_stories([r.story for r in races.values()], self.config, targets=kept):
                 races[story.race].story = story
             todo = [item for item in races.values() if self._needs_render(item)]
             articles: dict[str, Article] = {}
@@ -261,10 +311,21 @@ class _Night:
             if not failed:
                 return articles
 
+    def _kept_targets(self, races: dict[str, RaceWork]) -> list[LinkTarget]:
+        """Held-back races whose earlier article is still there: siblings keep linking it."""
+        kept = []
+        for race, entry in self.old_manifest.items():
+            if race in races or race not in self.manifest or self.manifest[race].status != "held_back":
+                continue
+            if entry.get("path") and entry.get("headline") and entry.get("slug") and entry.get("kind") \
+                    and (self.writer.folder / str(entry["path"])).is_file():
+                kept.append(LinkTarget(race, str(entry["kind"]), str(entry["headline"]), str(entry["slug"])))
+        return kept
+
     def _needs_render(self, item: RaceWork) -> bool:
-        """False when the article on disk was made from the same story, templates and version."""
+        """False when the article on disk was made from the same story and flags."""
         race = item.snapshot.race
-        self.fingerprints[race] = print_ = fingerprint(item.story, self.renderer)
+        self.fingerprints[race] = print_ = fingerprint(item.story, item.flags)
         old = self.old_manifest.get(race, {})
         return not (item.existing and old.get("path") == item.path and old.get("fingerprint") == print_)
 
@@ -285,28 +346,55 @@ class _Night:
                 self.hold(Problem.from_exception(race, exc), item.snapshot)
                 continue
             story, snap = item.story, item.snapshot
+            waiting = f"{PENDING}/{item.path}" if status == "waiting" else None
+            flags = item.flags + (("update waiting: an editor changed the article; newsgen's new version is in the "
+                                   f"state folder at {waiting}",) if waiting else ())
             self.manifest[race] = ManifestEntry(
-                race=race, status=status, path=item.path, slug=story.slug, headline=story.headline,
-                data_timestamp=snap.timestamp.isoformat(), data_sha256=snap.data_sha256,
+                race=race, status="unchanged" if waiting else status, path=item.path, slug=story.slug,
+                headline=story.headline, data_timestamp=snap.timestamp.isoformat(), data_sha256=snap.data_sha256,
                 fingerprint=self.fingerprints[race], flags=item.flags, input_key=self.input_keys.get(race),
+                kind=story.kind, waiting=waiting, chart=item.chart,
             )
-            self.review[race] = entry_from_snapshot(snap, status=status, narrow_margin=self.narrow,
-                                                    headline=story.headline, path=item.path, flags=item.flags)
-            old_path = self.old_manifest.get(race, {}).get("path")
-            if old_path and old_path != item.path:
-                self.writer.remove(old_path)  # the race moved to a new slug (its old URL is an alias now)
+            self.review[race] = entry_from_snapshot(snap, status="unchanged" if waiting else "written"
+                                                    if status == "written" else "unchanged",
+                                                    narrow_margin=self.narrow, headline=story.headline,
+                                                    path=item.path, flags=flags)
+            old = self.old_manifest.get(race, {})
+            if old.get("path") and old["path"] != item.path:  # a new slug: the old URL is an alias now
+                for relative in (old.get("chart"), old["path"]):  # only files still as newsgen wrote them
+                    if relative and self.writer.remove(relative, expected_sha256=self.files.get(relative)):
+                        self.files.pop(relative, None)
 
-    def _write_race(self, item: RaceWork, article: Article | None) -> Status:
+    def _write_race(self, item: RaceWork, article: Article | None) -> str:
+        """Write a race's files together; an article an editor changed is never overwritten:
+        the update waits in the state folder instead."""
         race = item.snapshot.race
-        if article is None:  # not re-rendered: same story, templates and version as on disk
+        if article is None:  # not re-rendered: same story and templates as on disk
             path = self.writer.claim(item.path)
             self.report.unchanged.append((race, path))
             return "unchanged"
-        if item.chart and article.chart_svg is not None:
-            self.writer.write_text(item.chart, article.chart_svg)
-        path, changed = self.writer.write_text(item.path, article.text)
+        group = [(item.chart, article.chart_svg)] if item.chart and article.chart_svg is not None else []
+        group.append((item.path, article.text))
+        if any(self._edited(relative, text) for relative, text in group):
+            path = self.writer.claim(item.path)
+            self.state.write_group([(f"{PENDING}/{relative}", text) for relative, text in group])
+            self.report.waiting.append((race, path))
+            return "waiting"
+        results = self.writer.write_group(group)
+        for relative, text in group:
+            self.files[relative] = sha256(text.replace("\r\n", "\n").encode("utf-8"))
+        path, changed = results[-1]
+        changed = any(c for _, c in results)
         (self.report.written if changed else self.report.unchanged).append((race, path))
         return "written" if changed else "unchanged"
+
+    def _edited(self, relative: str, text: str) -> bool:
+        """True when the file on disk is not what newsgen last wrote there (an editor changed it,
+        or it was never newsgen's) and not already what newsgen would write now."""
+        current = self.writer.read_bytes(relative)
+        if current is None or current == text.replace("\r\n", "\n").encode("utf-8"):
+            return False
+        return sha256(current) != self.files.get(relative)
 
     def bookkeeping(self, now: datetime | None) -> None:
         """The manifest and the review page; races not in this run keep their entries."""
@@ -314,8 +402,29 @@ class _Night:
             if race not in self.manifest:
                 self.manifest[race] = ManifestEntry.from_json(old)
         report = self.report
-        if write_manifest(self.writer, list(self.manifest.values())) or report.written or report.held_back:
+        if write_manifest(self.state, list(self.manifest.values()), self.files) or report.changed:
             markdown, html = build_review(list(self.review.values()),
                                           generated_at=now or datetime.now().astimezone())
-            self.writer.write_text(f"{BOOKKEEPING}/review.md", markdown)
-            self.writer.write_text(f"{BOOKKEEPING}/review.html", html)
+            self.state.write_text("review.md", markdown)
+            self.state.write_text("review.html", html)
+
+
+def clear_flags(out: Path, races: Iterable[str] = (), *, state: Path | None = None) -> dict[str, tuple[str, ...]]:
+    """An editor's "checked": remove the review flags of ``races`` (every race when empty)
+    from the manifest; the next run writes their articles without them. Returns what was cleared."""
+    state_dir = state or default_state_dir(out)
+    wanted = set(races)
+    with locked(state_dir):
+        keeper = Writer(state_dir)
+        entries = load_manifest(keeper)
+        cleared: dict[str, tuple[str, ...]] = {}
+        updated = []
+        for race, entry in entries.items():
+            item = ManifestEntry.from_json(entry)
+            if item.flags and (not wanted or race in wanted):
+                cleared[race] = item.flags
+                item = replace(item, flags=())
+            updated.append(item)
+        if cleared:
+            write_manifest(keeper, updated, load_files(keeper))
+    return cleared

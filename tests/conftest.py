@@ -22,10 +22,13 @@ needs_shared = pytest.mark.skipif(
 
 
 @pytest.fixture(autouse=True)
-def _isolate(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test depends on the machine's locale, zone or clock settings."""
+def _isolate(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """No test depends on the machine's locale, zone or clock settings, or writes newsgen's
+    state (manifest, review page) into the user's home."""
     for name in ("LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LC_NUMERIC", "LC_TIME", "SOURCE_DATE_EPOCH"):
         monkeypatch.delenv(name, raising=False)
+    # One state root for the session: each output folder has its own state folder in it.
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.getbasetemp() / "xdg-state"))
     monkeypatch.setenv("TZ", "America/Los_Angeles")  # far from Indonesia: zone bugs show
     monkeypatch.setenv("NO_COLOR", "1")
 
@@ -50,3 +53,10 @@ class MarkdownSnapshot(SingleFileSnapshotExtension):
 @pytest.fixture
 def md_snapshot(snapshot):
     return snapshot.use_extension(MarkdownSnapshot)
+
+
+def state_of(out: Path) -> Path:
+    """The state folder (manifest, review page) of an output folder, as newsgen chooses it."""
+    from generator.state import default_state_dir
+
+    return default_state_dir(out)

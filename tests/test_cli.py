@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from generator import __version__
 from generator.cli import main
 
-from .conftest import EXAMPLE_DATA, NOW
+from .conftest import state_of, EXAMPLE_DATA, NOW
 
 KALTIM = "pilgub-kaltim-2024/index.md"
 KALTENG = "pilgub-kalteng-2024/index.md"
@@ -34,11 +34,13 @@ def test_generate_defaults_to_the_example_data(tmp_path, monkeypatch):
     result = run("generate")
     assert result.exit_code == 0, result.output
     files = sorted(snapshot_of(tmp_path / "articles"))
-    assert files == [
-        "_newsgen/manifest.json", "_newsgen/review.html", "_newsgen/review.md",
+    assert files == [  # only what readers may see: bookkeeping lives in the state folder
         "pilgub-kaltara-2024/chart.svg", "pilgub-kaltara-2024/index.md",
         "pilgub-kalteng-2024/chart.svg", KALTENG, "pilgub-kaltim-2024/chart.svg", KALTIM,
     ]
+    assert sorted(snapshot_of(state_of(tmp_path / "articles"))) == ["lock", "manifest.json", "review.html",
+                                                                    "review.md"]
+    assert f"review page: {state_of(tmp_path / 'articles') / 'review.html'}" in result.output
     assert "newsgen: 3 written, 0 unchanged, 0 held back, 0 without data yet in articles" in result.output
     text = (tmp_path / "articles" / KALTIM).read_text(encoding="utf-8")
     for needle in ["962.804", "55,66%", "766.850", "44,34%", "6.048", "96,39%", "H. Rudy Mas'ud, S.E., M.E.",
@@ -97,9 +99,9 @@ def test_bad_race_is_held_back_and_its_file_kept(tmp_path, old, new, needle):
     assert after[KALTIM] == before[KALTIM] and (out / KALTIM).stat().st_mtime_ns == mtime
     assert after["pilgub-kaltim-2024/chart.svg"] == before["pilgub-kaltim-2024/chart.svg"]
     assert sorted(after) == sorted(before)
-    assert "1 ditahan" in after["_newsgen/review.md"].decode()
-    # The siblings no longer link the held-back race.
-    assert b"pilgub-kaltim-2024/" not in after[KALTENG]
+    assert "1 ditahan" in (state_of(out) / "review.md").read_text(encoding="utf-8")
+    # The held-back race keeps its place: its siblings still link its earlier article.
+    assert b"/pilkada-2024/pilgub-kaltim-2024/" in after[KALTENG]
 
 
 def test_malformed_yaml_exits_1_and_writes_nothing(tmp_path):
@@ -108,10 +110,10 @@ def test_malformed_yaml_exits_1_and_writes_nothing(tmp_path):
     result = run("generate", "--input", str(bad), "--out", str(tmp_path / "out"))
     assert result.exit_code == 1
     assert f"{bad}:3: malformed YAML" in result.output
-    # No article, only the bookkeeping that names the held-back file.
-    files = snapshot_of(tmp_path / "out")
-    assert sorted(files) == ["_newsgen/manifest.json", "_newsgen/review.html", "_newsgen/review.md"]
-    assert str(bad) in json.loads(files["_newsgen/manifest.json"])["articles"][0]["race"]
+    # No article; the bookkeeping, outside the output folder, names the held-back file.
+    assert not (tmp_path / "out").exists() or snapshot_of(tmp_path / "out") == {}
+    manifest = json.loads((state_of(tmp_path / "out") / "manifest.json").read_text(encoding="utf-8"))
+    assert str(bad) in manifest["articles"][0]["race"]
 
 
 def test_usage_errors_exit_2(tmp_path):

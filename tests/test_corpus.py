@@ -31,15 +31,16 @@ def header(path: Path) -> dict[str, str]:
 
 def state(folder: Path) -> dict[str, tuple[bytes, int]]:
     return {p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
-            for p in sorted(folder.rglob("*")) if p.is_file() and not p.is_relative_to(folder / "_newsgen")}
+            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture(scope="module")
 def good_run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("good")
-    result = CliRunner().invoke(main, ["generate", "--out", str(out)])
+    """A good run's output folder and its state folder (manifest, review page)."""
+    root = tmp_path_factory.mktemp("good")
+    result = CliRunner().invoke(main, ["generate", "--out", str(root / "out"), "--state", str(root / "state")])
     assert result.exit_code == 0, result.output
-    return out
+    return root
 
 
 def test_corpus_is_complete():
@@ -54,21 +55,21 @@ def test_corpus_is_complete():
 
 @pytest.mark.parametrize("path", CORPUS, ids=[p.stem for p in CORPUS])
 def test_bad_input_case(tmp_path, good_run, path):
-    out = tmp_path / "out"
-    shutil.copytree(good_run, out)
+    shutil.copytree(good_run, tmp_path / "run")
+    out, kept = tmp_path / "run" / "out", tmp_path / "run" / "state"
     before = state(out)
     spec = header(path)
-    args = ["generate", "--input", str(path), "--out", str(out)] + (["--strict"] if spec.get("strict") else [])
-    result = CliRunner().invoke(main, args)
+    args = ["generate", "--input", str(path), "--out", str(out), "--state", str(kept)]
+    result = CliRunner().invoke(main, args + (["--strict"] if spec.get("strict") else []))
     after = state(out)
-    manifest = {e["race"]: e for e in json.loads((out / "_newsgen/manifest.json").read_text())["articles"]}
+    manifest = {e["race"]: e for e in json.loads((kept / "manifest.json").read_text())["articles"]}
     if spec["expect"] == "flagged":
         assert result.exit_code == 0, result.output
         meta, _ = split_front_matter((out / KALTIM).read_text(encoding="utf-8"))
         flags = meta["params"]["review_flags"]
         assert any(spec["message"] in flag and flag.startswith("race pkwkp/64: field ") for flag in flags), flags
         assert manifest["pkwkp/64"]["flags"] == flags
-        assert spec["message"] in (out / "_newsgen/review.md").read_text(encoding="utf-8").replace("\\_", "_")
+        assert spec["message"] in (kept / "review.md").read_text(encoding="utf-8").replace("\\_", "_")
     else:
         assert result.exit_code == 1, result.output
         assert spec["message"] in result.output
