@@ -3,9 +3,15 @@ and the manifest newsgen keeps about them in its state folder.
 
 Layouts (``publication.yaml`` ``output.layout``), all stable per race::
 
-    bundle   <slug>/index.md   <slug>/chart.svg     Hugo page bundles, Astro
-    flat     <slug>.md         <slug>.svg
-    dated    2024-11-28-<slug>.md (+ .svg)          Jekyll _posts; the date of first publication
+    bundle   <slug>/index.md         <slug>/chart.svg   Hugo page bundles, Astro
+    flat     <slug>.md               <slug>.svg         one file per article (Hugo: examples/hugo-flat)
+    dated    2024-11-28-<slug>.md    <slug>/chart.svg   a Jekyll collection; the date of first publication
+
+The chart sits where the page's own URL (``/<section>/<slug>/``) makes
+``chart.svg`` resolve in the bundle and dated layouts. The dated layout is for a
+Jekyll collection, not ``_posts``: Jekyll reads every date-named file in
+``_posts`` as a post and ignores everything else there, so no chart could be
+published from it (examples/jekyll).
 
 The manifest (``manifest.json``: every race with its status, path and hashes, and
 every file newsgen wrote with its sha256) lives in the state folder outside the
@@ -48,8 +54,8 @@ def placement(slug: str, config: Config, date: str | None) -> Placement:
     elif out.layout == "flat":
         article, chart = f"{slug}.md", f"{slug}.svg"
     else:
-        prefix = (date or "")[:10]
-        article, chart = f"{prefix}-{slug}.md", f"{prefix}-{slug}.svg"
+        # The chart is not date-named: Jekyll would read a date-named file as an article.
+        article, chart = f"{(date or '')[:10]}-{slug}.md", f"{slug}/chart.svg"
     if not out.charts:
         return Placement(article, None, None)
     return Placement(article, chart, out.chart_url.format(file=Path(chart).name, slug=slug))
@@ -123,10 +129,12 @@ def article_head(
     aliases: tuple[str, ...] = (),
     flags: tuple[str, ...] = (),
 ) -> str:
-    """The front matter of one article.
+    """The front matter of one article (described by ``generator/schemas/front-matter.schema.json``).
 
     ``date`` is the first publication and never moves; ``lastmod`` moves only
-    when the data of the race changed.
+    when the data of the race changed. Both are ISO 8601 strings, quoted: every
+    YAML reader gets the same text (Hugo and Jekyll read it as a date; an Astro
+    schema coerces it, see examples/astro).
     """
     pub = config.publication
     local_now = to_zone(now, story.zone).isoformat()
