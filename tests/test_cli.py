@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from generator import __version__
 from generator.cli import main
 
-from .conftest import state_of, EXAMPLE_DATA, NOW
+from .conftest import EXAMPLE_DATA, NOW, state_of
 
 KALTIM = "pilgub-kaltim-2024/index.md"
 KALTENG = "pilgub-kalteng-2024/index.md"
