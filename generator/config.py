@@ -66,6 +66,11 @@ class Output(_Strict):
     charts: bool = True
     #: How an article refers to its chart; {file} is the chart's file name.
     chart_url: str = "{file}"
+    #: "Baca Juga" lines: "published" links only siblings whose article is published (draft: false
+    #: on disk), so a published story never links a draft (a 404); "hugo" writes a shortcode,
+    #: baca-juga, that the site resolves and drops while the target is a draft (the recipe in
+    #: examples/ ships it); "all" links every sibling of the run (a CMS that publishes all at once).
+    links: Literal["published", "hugo", "all"] = "published"
 
 
 class Publication(_Strict):
@@ -79,6 +84,10 @@ class Publication(_Strict):
     stock: StockSentences
     thresholds: Thresholds = Thresholds()
     baca_juga_max: int = Field(default=2, ge=0, le=3)
+    #: Where the review page links each article: a URL pattern with {path}, {slug}, {section}
+    #: and {race} (e.g. the CMS's editor, "https://cms.example/edit/{section}/{slug}"); none: the
+    #: article file itself.
+    review_url: str | None = None
     output: Output = Output()
 
 

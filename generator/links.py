@@ -63,18 +63,22 @@ def link_url(story: Target, config: Config) -> str:
     return pub.link_pattern.format(section=pub.section, slug=story.slug, race=story.race)
 
 
-def link_stories(stories: list[Story], config: Config, *, targets: Iterable[Target] = ()) -> list[Story]:
+def link_stories(stories: list[Story], config: Config, *, targets: Iterable[Target] = (),
+                 published: set[str] | None = None) -> list[Story]:
     """Give each story its "Baca Juga" links to siblings of the same run.
 
     Deterministic: siblings are ranked by closeness (same province, other level;
     same province, same level; neighbouring provinces; same island group), then
     by race code. Never itself. ``targets`` are stories held back this run whose earlier
-    article is still there: they are linked, and get no links themselves.
+    article is still there: they are linked, and get no links themselves. With
+    ``published`` (race codes), only those races are linked: a story never points at a
+    sibling readers cannot open yet.
     """
     limit = config.publication.baca_juga_max
     by_province: dict[str, list[Target]] = {}
     for target in [*stories, *targets]:
-        by_province.setdefault(_province(target), []).append(target)
+        if published is None or target.race in published:
+            by_province.setdefault(_province(target), []).append(target)
     out = []
     for story in stories:
         chosen: list[Target] = []

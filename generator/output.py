@@ -80,6 +80,7 @@ class Existing:
     aliases: tuple[str, ...]
     current: Previous | None  # the data it was written from
     previous: Previous | None  # the data its update note compared with
+    published: bool = False  # an editor published it (draft: false, or Jekyll's published: true)
 
 
 def previous_from_params(params: object) -> Previous | None:
@@ -116,6 +117,7 @@ def read_existing(writer: Writer, relative: str) -> Existing | None:
         aliases=tuple(str(a) for a in aliases) if isinstance(aliases, list) else (),
         current=previous_from_params(params),
         previous=previous_from_params(params.get("previous")),
+        published=meta.get("draft") is False or meta.get("published") is True,
     )
 
 

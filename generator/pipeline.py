@@ -34,10 +34,10 @@ from .decide import RaceWork, as_run, decide_race, place
 from .errors import DataError, Problem
 from .links import LinkTarget, link_stories
 from .models import RaceSnapshot
-from .output import ManifestEntry, load_files, load_manifest, write_manifest
+from .output import ManifestEntry, load_files, load_manifest, read_existing, write_manifest
 from .phrases import Phrases
 from .render import Renderer
-from .review import ReviewEntry, build_review, entry_from_snapshot
+from .review import ReviewEntry, build_review, entry_from_snapshot, link_base_for
 from .sources.read import Pending, built
 from .state import PENDING, check_outside, default_state_dir, locked, sha256
 from .writer import Writer
@@ -221,10 +221,14 @@ class _Night:
         old = self.old_manifest.get(race, {})
         self.manifest[race] = ManifestEntry(race=race, status="held_back", path=old.get("path"),
                                             slug=old.get("slug"), headline=old.get("headline"), reason=message,
-                                            kind=old.get("kind"), flags=tuple(old.get("flags") or ()))
+                                            kind=old.get("kind"), flags=tuple(old.get("flags") or ()),
+                                            chart=old.get("chart"))
+        path, headline, slug = (str(old[k]) if old.get(k) else None for k in ("path", "headline", "slug"))
         self.review[race] = (
-            entry_from_snapshot(snapshot, status="held_back", narrow_margin=self.narrow, reason=message)
-            if snapshot else ReviewEntry(race=race, status="held_back", reason=message))
+            entry_from_snapshot(snapshot, status="held_back", narrow_margin=self.narrow, reason=message,
+                                reason_kind=problem.kind, path=path, headline=headline, slug=slug)
+            if snapshot else ReviewEntry(race=race, status="held_back", reason=message, reason_kind=problem.kind,
+                                         path=path, headline=headline, slug=slug))
 
     # -- gather ------------------------------------------------------------------------
 
@@ -292,7 +296,9 @@ class _Night:
         """
         while True:
             kept = self._kept_targets(races)
-            for story in link_stories([r.story for r in races.values()], self.config, targets=kept):
+            published = self._published(races, kept) if self.config.publication.output.links == "published" else None
+            for story in link_stories([r.story for r in races.values()], self.config, targets=kept,
+                                      published=published):
                 races[story.race].story = story
             todo = [item for item in races.values() if self._needs_render(item)]
             articles: dict[str, Article] = {}
@@ -322,6 +328,15 @@ class _Night:
                 kept.append(LinkTarget(race, str(entry["kind"]), str(entry["headline"]), str(entry["slug"])))
         return kept
 
+    def _published(self, races: dict[str, RaceWork], kept: list[LinkTarget]) -> set[str]:
+        """The races whose article an editor has published (the only ones a link may point to)."""
+        out = {race for race, item in races.items() if item.existing and item.existing.published}
+        for target in kept:
+            existing = read_existing(self.writer, str(self.old_manifest[target.race]["path"]))
+            if existing and existing.published:
+                out.add(target.race)
+        return out
+
     def _needs_render(self, item: RaceWork) -> bool:
         """False when the article on disk was made from the same story and flags."""
         race = item.snapshot.race
@@ -347,8 +362,6 @@ class _Night:
                 continue
             story, snap = item.story, item.snapshot
             waiting = f"{PENDING}/{item.path}" if status == "waiting" else None
-            flags = item.flags + (("update waiting: an editor changed the article; newsgen's new version is in the "
-                                   f"state folder at {waiting}",) if waiting else ())
             self.manifest[race] = ManifestEntry(
                 race=race, status="unchanged" if waiting else status, path=item.path, slug=story.slug,
                 headline=story.headline, data_timestamp=snap.timestamp.isoformat(), data_sha256=snap.data_sha256,
@@ -358,7 +371,8 @@ class _Night:
             self.review[race] = entry_from_snapshot(snap, status="unchanged" if waiting else "written"
                                                     if status == "written" else "unchanged",
                                                     narrow_margin=self.narrow, headline=story.headline,
-                                                    path=item.path, flags=flags)
+                                                    path=item.path, flags=item.flags, slug=story.slug,
+                                                    waiting=waiting is not None, waiting_path=waiting)
             old = self.old_manifest.get(race, {})
             if old.get("path") and old["path"] != item.path:  # a new slug: the old URL is an alias now
                 for relative in (old.get("chart"), old["path"]):  # only files still as newsgen wrote them
@@ -403,8 +417,11 @@ class _Night:
                 self.manifest[race] = ManifestEntry.from_json(old)
         report = self.report
         if write_manifest(self.state, list(self.manifest.values()), self.files) or report.changed:
-            markdown, html = build_review(list(self.review.values()),
-                                          generated_at=now or datetime.now().astimezone())
+            markdown, html = build_review(
+                list(self.review.values()), generated_at=now or datetime.now().astimezone(),
+                section=self.config.publication.section, link_base=link_base_for(self.state.folder, self.writer.folder),
+                province_names={code: p.name for code, p in self.config.regions.provinces.items()},
+                url_pattern=self.config.publication.review_url)
             self.state.write_text("review.md", markdown)
             self.state.write_text("review.html", html)
 

@@ -76,7 +76,8 @@ def test_an_edited_article_is_never_overwritten_and_its_update_waits(tmp_path, o
     assert (state_of(out) / "pending" / KALTIM_CHART).is_file()  # with its chart: the pair stays together
     assert b"964.004" not in (out / KALTIM_CHART).read_bytes()  # the published chart matches the published text
     review = (state_of(out) / "review.md").read_text(encoding="utf-8")
-    assert "update waiting" in review.replace("\\", "")
+    assert "Pembaruan menunggu: naskah sudah diedit redaksi" in review  # the review page says so
+    assert f"(pending/{KALTIM})" in review  # and links the waiting version
     manifest = {e["race"]: e for e in json.loads((state_of(out) / "manifest.json").read_text())["articles"]}
     assert manifest["pkwkp/64"]["waiting"] == f"pending/{KALTIM}"
 
@@ -113,14 +114,47 @@ def test_flags_command_lists_and_clears(tmp_path, out):
     assert result.exit_code == 0 and "cleared the flags of 0 race(s)" in result.output
 
 
+def _publish(path: Path) -> None:
+    path.write_text(path.read_text(encoding="utf-8").replace("draft: true", "draft: false"), encoding="utf-8")
+
+
 def test_a_held_back_race_keeps_its_place(tmp_path, out):
-    """Its siblings keep linking its earlier article, and no other file changes."""
+    """Kaltim is published, then its new data is bad: its siblings keep linking its earlier
+    article (they used to drop the link), and no other file changes."""
+    _publish(out / KALTIM)
+    generate(read_file(EXAMPLE_DATA), load_config(), out)  # the siblings now link the published Kaltim
+    assert "/pilkada-2024/pilgub-kaltim-2024/" in (out / KALTENG).read_text(encoding="utf-8")
     before = tree(out)
     bad = tmp_path / "bad.yaml"
     bad.write_text(EXAMPLE_DATA.read_text(encoding="utf-8").replace("votes: 962804", "votes: -1", 1), encoding="utf-8")
     report = generate(read_file(bad), load_config(), out)
     assert [p.race for p in report.held_back] == ["pkwkp/64"]
     assert tree(out) == before
+
+
+def test_links_only_to_published_stories(out):
+    """No draft links a draft; once an editor publishes one story, the next run links it
+    from its siblings (newsgen's drafts), and the published story itself is left as edited."""
+    assert not any("Baca Juga" in p.read_text(encoding="utf-8") for p in out.rglob("index.md"))
+    _publish(out / KALTENG)
+    edited = (out / KALTENG).read_bytes()
+    report = generate(read_file(EXAMPLE_DATA), load_config(), out)
+    assert sorted(race for race, _ in report.written) == ["pkwkp/64", "pkwkp/65"]
+    for path in (KALTIM, "pilgub-kaltara-2024/index.md"):
+        assert "**Baca Juga:** [" in (out / path).read_text(encoding="utf-8") and \
+            "(/pilkada-2024/pilgub-kalteng-2024/)" in (out / path).read_text(encoding="utf-8")
+    assert (out / KALTENG).read_bytes() == edited
+
+
+def test_hugo_links_are_a_shortcode_the_site_resolves(tmp_path):
+    from dataclasses import replace
+
+    config = load_config()
+    output = config.publication.output.model_copy(update={"links": "hugo"})
+    config = replace(config, publication=config.publication.model_copy(update={"output": output}))
+    out = tmp_path / "out"
+    generate(read_file(EXAMPLE_DATA), config, out)
+    assert '{{< baca-juga "/pilkada-2024/pilgub-kalteng-2024/" >}}' in (out / KALTIM).read_text(encoding="utf-8")
 
 
 def test_a_symlinked_folder_is_never_written_through(tmp_path, out):
@@ -169,16 +203,13 @@ def test_a_manifest_entry_never_deletes_a_file_newsgen_did_not_write(out):
 
 def test_two_races_with_the_same_slug_are_named(tmp_path):
     """The second race that would take the first one's article is held back, naming both."""
-    text = EXAMPLE_DATA.read_text(encoding="utf-8").replace("region: Kalimantan Tengah", "region: Kalimantan Timur")
-    twin = tmp_path / "twin.yaml"
-    twin.write_text(text, encoding="utf-8")
     config = load_config()
     regions = config.regions.model_copy(deep=True)
     regions.provinces["62"] = regions.provinces["62"].model_copy(update={"short": "Kaltim"})
     from dataclasses import replace
 
-    report = generate(read_file(twin), replace(config, regions=regions), tmp_path / "out")
-    (problem,) = report.held_back
+    report = generate(read_file(EXAMPLE_DATA), replace(config, regions=regions), tmp_path / "out")
+    (problem,) = report.held_back  # Kalteng, headlined "Kaltim" by mistake, takes pilgub-kaltim-2024 first
     assert problem.race == "pkwkp/64" and "race pkwkp/62" in problem.reason and "same slug" in problem.reason
 
 
