@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .formatting import format_decimal2, format_percent, format_votes, to_zone
-from .models import RaceSnapshot, progress_share, share
+from .models import RaceSnapshot, one_line, progress_share, share
 from .names import PREFIX_TITLES
 from .story import Story
 from .validate import Finding
@@ -29,8 +29,8 @@ from .validate import Finding
 NUMBER = re.compile(r"\d+(?:[.,/]\d+)*%?")
 #: Spans never scanned: bare URLs and Markdown link targets.
 _URL = re.compile(r"https?://\S+|\]\([^)\s]*\)")
-#: Backslash escapes the renderer adds for Markdown (see render.escape_markdown).
-_ESCAPE = re.compile(r"\\([\\`*_\[\]<>|])")
+#: Backslash escapes the renderer adds for Markdown (see render.escape_markdown): any ASCII punctuation.
+_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 #: A sentence can end here: end mark, space, then something that starts a sentence.
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(*A-Z0-9])")
 
@@ -143,7 +143,8 @@ class Offence:
 
 
 def _normalise(text: str) -> str:
-    return " ".join(_ESCAPE.sub(r"\1", text).split())
+    """Text as a reader sees it: escapes resolved, one line, no invisible characters (as the renderer prints it)."""
+    return one_line(_ESCAPE.sub(r"\1", text))
 
 
 def _is_abbreviation(word: str) -> bool:

@@ -17,18 +17,24 @@ from dataclasses import dataclass
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import ConfigError
-from .yamlsafe import YAMLError, safe_load
+from .models import one_line
+from .yamlsafe import DuplicateKeyError, YAMLError, load_unique
 
 ZoneName = Literal["WIB", "WITA", "WIT"]
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+#: Editor-typed text printed in articles (names, notes): one clean line, as data is
+#: (models.one_line); its length is checked per race (validate.check_texts).
+Line = Annotated[str, AfterValidator(one_line)]
 
 
 class StockSentences(_Strict):
@@ -53,6 +59,8 @@ class Thresholds(_Strict):
     share_jump_points: Decimal = Decimal("10")  # largest plausible share change between snapshots
     #: points: a share this close to a legal 50% bar (DKI one round, a single ticket) is reported as close
     threshold_close: Decimal = Decimal("1")
+    #: minutes: data timed later than the run's time (--now, else the clock) by more than this is held back
+    future_tolerance_minutes: int = Field(default=120, ge=0, le=7 * 24 * 60)
 
 
 class Output(_Strict):
@@ -88,6 +96,8 @@ class Publication(_Strict):
     #: and {race} (e.g. the CMS's editor, "https://cms.example/edit/{section}/{slug}"); none: the
     #: article file itself.
     review_url: str | None = None
+    #: The election every race of a run belongs to: a race of another year is held back.
+    election_year: int = Field(default=2024, ge=2000, le=2100)
     output: Output = Output()
 
 
@@ -107,7 +117,7 @@ class Regions(_Strict):
     provinces: dict[str, Province]
     #: Place names as the house writes them, by KPU's spelling once cased ("Palangkaraya" ->
     #: "Palangka Raya"); applied to region and sub-region names, whole words only.
-    places: dict[str, str] = Field(default_factory=dict)
+    places: dict[str, Line] = Field(default_factory=dict)
 
     def place(self, name: str) -> str:
         """``name`` with the house spelling of any place in it (``Kota Palangkaraya`` -> ``Kota Palangka Raya``)."""
@@ -134,10 +144,10 @@ _URL = r"^https?://[^\s]+$"
 class TicketOverride(_Strict):
     """Editor overrides of one ticket's names and chart colour (by nomor urut)."""
 
-    head: str | None = None
-    deputy: str | None = None
-    head_short: str | None = None  # how readers know the head ("Rudy" in "Rudy-Seno")
-    deputy_short: str | None = None
+    head: Line | None = None
+    deputy: Line | None = None
+    head_short: Line | None = None  # how readers know the head ("Rudy" in "Rudy-Seno")
+    deputy_short: Line | None = None
     colour: str | None = Field(default=None, pattern=r"^#[0-9A-Fa-f]{6}$")  # replaces KPU's warna
     source: str | None = Field(default=None, pattern=_URL)  # where the short names come from
 
@@ -145,11 +155,11 @@ class TicketOverride(_Strict):
 class Incumbent(_Strict):
     """A candidate who holds (or held in the term just ended) the office at stake."""
 
-    name: str = Field(min_length=1)  # as the article prints it: "Zainal Paliwang"
+    name: Line = Field(min_length=1)  # as the article prints it: "Zainal Paliwang"
     ticket: int = Field(ge=1)  # nomor urut of the 2024 ticket the person runs on
     position: Literal["head", "deputy"]  # on that ticket
     role: Literal["kepala", "wakil"]  # the office held: head of region or deputy
-    office: str = Field(min_length=1)  # "Gubernur Kalimantan Utara"
+    office: Line = Field(min_length=1)  # "Gubernur Kalimantan Utara"
     period: str = Field(pattern=r"^\d{4}-\d{4}$")  # "2021-2025"
     source: str = Field(pattern=_URL)
 
@@ -159,8 +169,8 @@ class RaceNotes(_Strict):
 
     incumbents: list[Incumbent] = Field(default_factory=list)
     tickets: dict[int, TicketOverride] = Field(default_factory=dict)
-    notes: list[str] = Field(default_factory=list)  # campaign context paragraphs
-    region_context: str = ""  # closing paragraph about the region
+    notes: list[Line] = Field(default_factory=list)  # campaign context paragraphs
+    region_context: Line = ""  # closing paragraph about the region
 
 
 class Races(_Strict):
@@ -184,6 +194,12 @@ class Config:
 
     def notes(self, race: str) -> RaceNotes:
         return self.races.races.get(race, RaceNotes())
+
+    def path(self, name: str) -> Path:
+        """The file a config setting was read from: ``name`` in the user's folder, else newsgen's own."""
+        if self.folder is not None and (self.folder / name).exists():
+            return self.folder / name
+        return data_path("config", name)
 
 
 def data_path(*parts: str) -> Path:
@@ -213,7 +229,9 @@ def read_yaml(path: Path) -> object:
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
     try:
-        return safe_load(text)
+        return load_unique(text)
+    except DuplicateKeyError as exc:
+        raise ConfigError(f"{path}: " + "; ".join(map(str, exc.duplicates))) from None
     except (YAMLError, ValueError) as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from .chart import chart_alt_text
 from .config import Config, RaceNotes, Regions
@@ -22,7 +22,7 @@ from .output import Existing, find_existing, placement, read_existing
 from .phrases import Phrases
 from .story import ChartRef, Story, build_story
 from .updates import Previous
-from .validate import Finding, Limits, check_snapshot
+from .validate import Finding, Limits, check_identity, check_snapshot, check_texts, located
 from .writer import Writer
 
 
@@ -126,22 +126,40 @@ def snapshot_at(snapshot: RaceSnapshot, earlier: Previous) -> RaceSnapshot | Non
 
 
 def check(
-    snapshot: RaceSnapshot, older: RaceSnapshot | None, existing: Existing | None, config: Config
+    snapshot: RaceSnapshot, older: RaceSnapshot | None, existing: Existing | None, config: Config,
+    *, now: datetime | None = None,
 ) -> list[Finding]:
-    """Validation against the newest earlier figures known: an older snapshot of
-    the input or the article on disk (which may be newer than this data)."""
+    """Validation against the newest earlier figures known (an older snapshot of
+    the input or the article on disk, which may be newer than this data), the
+    run's time (``now``: ``--now``, else the clock), the region table, the
+    election year and the length of editors' texts.
+
+    Each finding names its field as the source spells it (a KPU file by its JSON
+    path) and the file or URL that holds it (``Finding.where``).
+    """
+    province = config.regions.provinces.get(snapshot.region.province_code)
+    notes = config.notes(snapshot.race)
+    publication = config.publication
+    found = check_identity(snapshot, province_name=province.name if province else None,
+                           election_year=publication.election_year)
+    found += check_texts(snapshot, notes=notes.notes, region_context=notes.region_context,
+                         notes_where=str(config.path("races.yaml")))
     earlier = [older] if older else []
     here = Previous.from_snapshot(snapshot)
     if existing and existing.current and existing.current != here:
         on_disk = snapshot_at(snapshot, existing.current)
         if on_disk is None:
-            return [Finding(snapshot.race, "tickets", "expected the tickets of the article on disk, "
-                            f"found other ballot numbers ({sorted(existing.current.votes)} before)", "suspicious")]
+            return located(snapshot, [*found, Finding(
+                snapshot.race, "tickets", "expected the tickets of the article on disk, "
+                f"found other ballot numbers ({sorted(existing.current.votes)} before)", "suspicious",
+                where=existing.path)])
         earlier.append(on_disk)
     previous = max(earlier, key=lambda s: s.timestamp, default=None)
-    thresholds = config.publication.thresholds
-    limits = Limits(tps_capacity=thresholds.tps_capacity, share_jump_points=thresholds.share_jump_points)
-    return check_snapshot(snapshot, previous=previous, limits=limits)
+    thresholds = publication.thresholds
+    limits = Limits(tps_capacity=thresholds.tps_capacity, share_jump_points=thresholds.share_jump_points,
+                    future_tolerance=timedelta(minutes=thresholds.future_tolerance_minutes))
+    found += check_snapshot(snapshot, previous=previous, limits=limits, now=now or datetime.now(UTC))
+    return sorted(located(snapshot, found), key=lambda f: f.severity != "error")
 
 
 @dataclass

@@ -9,12 +9,24 @@ margins, the leader, progress) is computed here once, from integer votes with
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from functools import cached_property
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializationInfo,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+    model_validator,
+)
 
 TWO_PLACES = Decimal("0.01")
 
@@ -25,6 +37,83 @@ Votes = Annotated[int, Field(ge=0, le=MAX_COUNT, strict=True)]
 Count = Annotated[int, Field(ge=0, le=MAX_COUNT, strict=True)]
 #: Years a data timestamp may carry (a Pilkada of this century).
 YEARS = range(2000, 2101)
+
+# -- free text ---------------------------------------------------------------------
+#
+# Every name and phrase that reaches an article comes from outside (KPU's files, an
+# editor's file): it is cleaned once here and capped, so no control character,
+# bidi override or zero-width character reaches a title, a tag or the text, no line
+# break reaches a headline, and no 5,000-character name reaches a file name.
+# Markdown escaping is the renderer's (generator.render.escape_markdown).
+
+#: Longest text per kind of field, in characters after Unicode compatibility
+#: decomposition (NFKD, as slugs are made: one "\ufdfa" is 18 characters there).
+#: The longest real values are far shorter (a kab/kota name: 42; a candidate with
+#: every title: about 60): anything longer is a broken or hostile file.
+MAX_REGION_NAME = 100
+MAX_PERSON_NAME = 150
+MAX_INSTITUTE = 150
+MAX_PLENARY = 300
+MAX_LEVEL = 40
+MAX_URL = 2048
+#: An editor's note or region context (races.yaml): a paragraph, not a page.
+MAX_NOTE = 2000
+#: Unicode categories never printed: controls (NUL, BEL, ESC...), format characters
+#: (bidi overrides and isolates, zero-width space and joiners, BOM, soft hyphen),
+#: surrogates and private use.
+_INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Co"})
+
+
+def one_line(value: str, *, strip: bool = True) -> str:
+    """``value`` as one clean line: invisible characters removed, every run of
+    whitespace (line breaks included) one space, no space at either end (or,
+    with ``strip=False``, one space kept at an end that had whitespace)."""
+    if value.isprintable() and "  " not in value and value == value.strip():
+        return value  # the common case: nothing to do
+    kept = "".join(ch for ch in value if ch.isspace() or unicodedata.category(ch) not in _INVISIBLE)
+    text = " ".join(kept.split())
+    if not strip and text:
+        text = (" " if kept[0].isspace() else "") + text + (" " if kept[-1].isspace() else "")
+    return text
+
+
+def text_length(value: str) -> int:
+    """Length as a cap counts it: after NFKD, the form slugs are made from."""
+    return len(unicodedata.normalize("NFKD", value)) if not value.isascii() else len(value)
+
+
+def capped(value: str, limit: int, what: str = "text", *, required: bool = False) -> str:
+    """``value`` as :func:`one_line`, or a ``ValueError`` saying it is longer than ``limit``
+    (or, when ``required``, that nothing printable is left)."""
+    value = one_line(value)
+    if required and not value:
+        raise ValueError(f"expected {what}, found nothing printable")
+    length = text_length(value)
+    if length > limit:
+        raise ValueError(f"expected {what} of at most {limit:,} characters, found {length:,} characters "
+                         f"(starting {value[:40]!r}); check the source")
+    return value
+
+
+def _line(limit: int, what: str, *, required: bool = False) -> AfterValidator:
+    return AfterValidator(lambda value: capped(value, limit, what, required=required))
+
+
+RegionName = Annotated[str, _line(MAX_REGION_NAME, "a region name", required=True)]
+PersonName = Annotated[str, _line(MAX_PERSON_NAME, "a name")]
+_HTTP_URL = re.compile(r"https?://[^\s<>\"\\\x00-\x1f\x7f]+")
+
+
+def http_url(value: str) -> str:
+    """``value`` when it is an http(s) URL readers may follow (no spaces, quotes or controls), else ValueError."""
+    if len(value) > MAX_URL or not _HTTP_URL.fullmatch(value):
+        shown = value if len(value) <= 80 else value[:80] + "..."
+        raise ValueError(f"expected an http:// or https:// URL, found {shown!r}")
+    return value
+
+
+#: A URL readers may follow: http or https, no spaces, no control characters.
+HttpUrl = Annotated[str, AfterValidator(http_url)]
 
 
 def share(part: int, whole: int) -> Decimal:
@@ -64,7 +153,7 @@ class Region(_Frozen):
     """The region a race is held in: a province (2 digits) or kab/kota (4 digits)."""
 
     code: str = Field(pattern=r"^\d{2}(\d{2})?$")
-    name: str = Field(min_length=1)  # "Kalimantan Timur", "Kota Samarinda", "Kabupaten Paser"
+    name: RegionName  # "Kalimantan Timur", "Kota Samarinda", "Kabupaten Paser"
     province_code: str = Field(pattern=r"^\d{2}$")
 
     @model_validator(mode="after")
@@ -77,12 +166,12 @@ class Region(_Frozen):
 class Ticket(_Frozen):
     """One column of the ballot: a pair of candidates, or the empty column."""
 
-    id: str = Field(min_length=1)
+    id: str = Field(pattern=r"^[0-9A-Za-z_.-]{1,32}$")  # KPU: 7 digits; an editor file: any short code
     number: int = Field(ge=1, le=20)  # nomor urut
-    head: str = ""  # full names in house style; empty for the empty column
-    deputy: str = ""
-    head_short: str = ""
-    deputy_short: str = ""
+    head: PersonName = ""  # full names in house style; empty for the empty column
+    deputy: PersonName = ""
+    head_short: PersonName = ""
+    deputy_short: PersonName = ""
     empty_column: bool = False
     colour: str | None = Field(default=None, pattern=r"^#[0-9A-Fa-f]{6}$")
     #: Why KPU's name gave a short form that cannot be printed ("" when fine): the full
@@ -115,7 +204,7 @@ class SubRegion(_Frozen):
     """One row of a tally table: a child region (kab/kota, kecamatan) of the race."""
 
     code: str = Field(pattern=r"^\d{4,13}$")
-    name: str = Field(min_length=1)
+    name: RegionName
     votes: dict[str, Votes]
     tps_reported: Count
     tps_total: Count
@@ -144,7 +233,7 @@ class SubRegion(_Frozen):
 class QuickCountInfo(_Frozen):
     """Who ran a quick count and how (for stage quick_count)."""
 
-    institute: str = Field(min_length=1)
+    institute: Annotated[str, _line(MAX_INSTITUTE, "an institute name", required=True)]
     sample_tps: Count | None = None
     margin_of_error: Decimal | None = Field(default=None, ge=0, le=20)
     data_in: Decimal | None = Field(default=None, ge=0, le=100)  # percent of the sample in
@@ -153,7 +242,8 @@ class QuickCountInfo(_Frozen):
 class RecapInfo(_Frozen):
     """The plenary that adopted an official recapitulation (stage official_recap)."""
 
-    plenary: str = Field(min_length=1)  # "rapat pleno terbuka KPU Provinsi Kalimantan Timur"
+    #: "rapat pleno terbuka KPU Provinsi Kalimantan Timur"
+    plenary: Annotated[str, _line(MAX_PLENARY, "a plenary", required=True)]
     date: AwareDatetime | None = None
 
 
@@ -179,18 +269,31 @@ class RaceSnapshot(_Frozen):
     tps_total: Count = Field(gt=0)
     timestamp: AwareDatetime
     stage: Stage = Stage.REAL_COUNT
-    source_url: str = Field(min_length=1)
+    source_url: HttpUrl  # the file the figures came from (the URL the bytes came from)
     sub_regions: tuple[SubRegion, ...] = ()
-    sub_region_level: str = "kabupaten/kota"  # what the rows are, in words
+    sub_region_level: Annotated[str, _line(MAX_LEVEL, "a level name", required=True)] = "kabupaten/kota"
     quick_count: QuickCountInfo | None = None
     recap: RecapInfo | None = None
     #: Registered voters (DPT) of the race, when known: a check, never printed.
     registered_voters: Count | None = None
     #: sha256 of the raw payload(s) this snapshot came from, when known.
     data_sha256: str | None = None
+    #: The editor file this snapshot was typed in (None for a KPU feed, where
+    #: ``source_url`` is the file). Not part of the data: kept by copies
+    #: (``model_dump``), left out of JSON (hashes of the data) and of equality.
+    origin: str | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_origin_in_json(self, handler: SerializerFunctionWrapHandler,
+                                info: SerializationInfo) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if info.mode_is_json():
+            data.pop("origin", None)
+        return data
 
     @model_validator(mode="after")
     def _consistent(self) -> RaceSnapshot:
+        self._identity()
         if self.timestamp.year not in YEARS:
             raise ValueError(f"timestamp: expected a time between {YEARS.start} and {YEARS.stop - 1}, "
                              f"found {self.timestamp.isoformat()}")
@@ -229,6 +332,40 @@ class RaceSnapshot(_Frozen):
         if self.stage is Stage.OFFICIAL_RECAP and self.recap is None:
             raise ValueError("recap: an official recap needs recap.plenary")
         return self
+
+    def _identity(self) -> None:
+        """Race code, region code, kind and region name tell the same story: ``pkwkp/PP`` is a
+        governor race of province PP; ``pkwkk/PPKK`` a mayor race when KK starts with 7 (a kota,
+        named "Kota ..."), else a regent race."""
+        kind_code, code = self.race.split("/")
+        if self.region.code != code:
+            raise ValueError(f"region: expected the region code of race {self.race} ({code}), found {self.region.code}")
+        if kind_code == "pkwkp":
+            if self.kind is not RaceKind.GUBERNUR:
+                raise ValueError(f"kind: race {self.race} is a governor race (gubernur), found kind {self.kind.value}")
+            return
+        city = code[2] == "7"
+        expected = RaceKind.WALIKOTA if city else RaceKind.BUPATI
+        what = "a city (kota: its code's third digit is 7)" if city else "a regency (kabupaten)"
+        if self.kind is not expected:
+            raise ValueError(f"kind: {code} is {what}, so race {self.race} is a {expected.value} race, "
+                             f"found kind {self.kind.value}")
+        if self.region.name.lower().startswith("kota ") != city:
+            raise ValueError(f"region: {code} is {what}, found the name {self.region.name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        """Equal data: the same figures from the same source URL, whichever file typed them (``origin``)."""
+        if not isinstance(other, RaceSnapshot):
+            return NotImplemented
+        return all(getattr(self, name) == getattr(other, name) for name in _DATA_FIELDS)
+
+    __hash__ = BaseModel.__hash__
+
+    @property
+    def where(self) -> str:
+        """The file or URL to name in a message about this snapshot: the editor file it
+        was typed in, else the KPU file it was read from."""
+        return self.origin or self.source_url
 
     # -- derived figures -------------------------------------------------
 
@@ -289,3 +426,7 @@ class RaceSnapshot(_Frozen):
     def has_data(self) -> bool:
         """False for a race with no TPS reported (no article is written)."""
         return self.tps_reported > 0 and self.total_votes > 0
+
+
+#: Everything a snapshot says about its race: every field but where it was typed.
+_DATA_FIELDS = tuple(name for name in RaceSnapshot.model_fields if name != "origin")

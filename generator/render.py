@@ -2,16 +2,18 @@
 
 One sandboxed :class:`~jinja2.sandbox.SandboxedEnvironment` per run, with
 ``StrictUndefined`` (a missing variable fails, it never prints ""). Every value
-printed is escaped for Markdown unless it is marked safe, so a name or an
-editor note can never start a list, a link or emphasis, and data is never
-evaluated as template code. Stock sentences from ``config/`` are rendered in
-the same sandbox.
+printed goes through :func:`escape_markdown` unless it is marked safe, so a
+name or an editor note can never start a heading, a list, a code block, a
+link or emphasis, never becomes a Hugo shortcode or a Liquid tag, and data is
+never evaluated as template code. Stock sentences from ``config/`` are
+rendered in the same sandbox.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+from decimal import Decimal
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, meta
@@ -22,22 +24,52 @@ from markupsafe import Markup
 from .config import Config, data_path
 from .errors import TemplateError
 from .formatting import count_words, format_percent, format_votes, ordinal
+from .models import one_line
 from .story import Story
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
+#: Anywhere in a value: emphasis, code spans, links and images, raw HTML and <autolinks>,
+#: table cells, strikethrough, backslashes, entity references (``&lt;``), Hugo shortcodes
+#: and Go/Liquid template tags (every ``{``, and a ``%`` after one: ``{{%``, ``{{<``,
+#: ``{%``, ``{{`` cannot survive), and what goldmark's linkify turns into links:
+#: ``scheme://``, ``www.`` and e-mail addresses (every ``@``).
+_INLINE = re.compile(r"[\\`*_\[\]<>|~{@]|(?<=\{)%|&(?=#?[A-Za-z0-9]+;)|:(?=//)|(?<=[Ww]{3})\.")
+#: Same, leaving URLs to become links: for the publication's own URLs (config).
+_INLINE_LINKS = re.compile(r"[\\`*_\[\]<>|~{]|(?<=\{)%|&(?=#?[A-Za-z0-9]+;)")
+#: At the start of a value, which may be the start of a line: an ATX heading (#), a
+#: bullet (- +), a thematic break (---), a setext underline (=), a definition (:), an
+#: ordered list item (1. 1)), or a % that would close a Liquid tag after a preceding {.
+_LINE_START = re.compile(r"^(?:([#\-+=:%])|(\d{1,9})([.)])(?=\s|$))")
 
 
-def escape_markdown(value: object) -> str:
-    """Backslash-escape characters that Markdown would interpret inline."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(value))
+def escape_markdown(value: object, *, links: bool = False) -> str:
+    """``value`` as one line of Markdown text that renders as exactly that text.
+
+    The value is made one clean line first (:func:`~generator.models.one_line`:
+    no control, bidi or zero-width characters, no line breaks). Then every
+    character Markdown, Hugo or Liquid could read as syntax is backslash-escaped
+    (CommonMark renders ``\\x`` as ``x`` for any ASCII punctuation ``x``), so no
+    shortcode runs, no block, link or emphasis appears that a template did not
+    write. ``links=True`` leaves URLs to become links: only for the
+    publication's own URLs from ``config/``.
+    """
+    text = one_line(str(value))
+    text = (_INLINE_LINKS if links else _INLINE).sub(lambda m: "\\" + m.group(), text)
+    return _LINE_START.sub(_escape_start, text, count=1)
+
+
+def _escape_start(match: re.Match[str]) -> str:
+    marker, digits, dot = match.groups()
+    return "\\" + marker if marker else f"{digits}\\{dot}"  # "1. " -> "1\. ": the escape goes on the dot
 
 
 def _finalize(value: object) -> object:
+    """What a template prints for ``{{ value }}``: Markup as it is, numbers as they are,
+    anything else escaped (:func:`escape_markdown`)."""
     if isinstance(value, Markup):
         return str(value)
-    if isinstance(value, str):
-        return escape_markdown(value)
-    return value
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return value
+    return escape_markdown(value)
 
 
 def _environment(folder: Path | None, *, sandboxed: bool) -> Environment:
@@ -107,8 +139,11 @@ class Renderer:
                 f"(needed for stage {story.stage})"
             )
         pub = self.config.publication
-        values = {"story": story, "kpu": story.kpu_body, "public_site": pub.public_site, "outlet": pub.outlet,
-                  "source_url": story.source_url}
+        # The publication's site and the data file (an http(s) URL, checked by the model) may
+        # become links; every other value is escaped by _finalize, links defused.
+        values = {"story": story, "kpu": story.kpu_body, "outlet": pub.outlet,
+                  "public_site": Markup(escape_markdown(pub.public_site, links=True)),
+                  "source_url": Markup(escape_markdown(story.source_url, links=True))}
         # A sentence that does not look into the story is the same for every race of a
         # KPU body: render it once per distinct set of the values it uses.
         uses = self._stock_vars[name]

@@ -7,7 +7,9 @@ input never becomes a :class:`~generator.models.RaceSnapshot`. What is left
 here are figures that are well formed but cannot be trusted:
 
 - ``error``: the snapshot contradicts itself (sub-region rows that do not add
-  up to the race totals, rows with votes for tickets not in the race). The race
+  up to the race totals, rows with votes for tickets not in the race), is timed
+  later than the run's time (``now``) by more than a tolerance, or a text an
+  editor gave (races.yaml) is longer than a reader's page can carry. The race
   is held back.
 - ``suspicious``: the figures are possible but unlikely (more valid votes per
   reported TPS than a TPS holds voters, more votes than registered voters, a
@@ -21,25 +23,27 @@ style (``962.804``, ``55,66%``), so an editor can check it against KPU's site.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 from .formatting import format_decimal2, format_percent, format_votes, to_zone
-from .models import RaceSnapshot, Stage, SubRegion, Ticket
+from .models import MAX_NOTE, MAX_PERSON_NAME, MAX_REGION_NAME, RaceSnapshot, Stage, SubRegion, Ticket, capped
 
 Severity = Literal["error", "suspicious"]
 
 
 @dataclass(frozen=True)
 class Finding:
-    """One problem with one field of one race."""
+    """One problem with one field of one race; ``where`` is the file or URL that holds the field."""
 
     race: str
     field: str
     reason: str
     severity: Severity
+    where: str | None = None
 
     def __str__(self) -> str:
         return f"race {self.race}: field {self.field}: {self.reason}"
@@ -53,6 +57,8 @@ class Limits:
     tps_capacity: int = 600
     #: Largest plausible change of a ticket's share between two snapshots, in points.
     share_jump_points: Decimal = Decimal("10")
+    #: How much later than the run's time (``now``) data may be timed: clocks differ a little.
+    future_tolerance: timedelta = timedelta(hours=2)
 
 
 def check_snapshot(
@@ -60,21 +66,96 @@ def check_snapshot(
     *,
     previous: RaceSnapshot | None = None,
     limits: Limits = Limits(),
+    now: datetime | None = None,
 ) -> list[Finding]:
     """Every finding about ``snapshot``, errors first; ``[]`` when it can be trusted.
 
     ``previous`` is an earlier snapshot of the same race (the last one
-    published), used to catch counts that go backwards or jump.
+    published), used to catch counts that go backwards or jump. ``now`` is the
+    run's time: data timed later than that by more than
+    ``limits.future_tolerance`` is an error (a wrong clock or a forged file would
+    otherwise date the article in the future, where Hugo hides it).
     """
     if previous is not None and previous.race != snapshot.race:
         raise ValueError(f"previous snapshot is of race {previous.race}, not {snapshot.race}")
-    findings = _sub_region_consistency(snapshot)
+    findings = _future(snapshot, now, limits) if now is not None else []
+    findings += _sub_region_consistency(snapshot)
     if snapshot.stage is not Stage.QUICK_COUNT:  # a quick count has shares, not votes
         findings += _capacity(snapshot, limits)
         findings += _voter_roll(snapshot)
     if previous is not None:
         findings += _against_previous(snapshot, previous, limits)
     return sorted(findings, key=lambda f: f.severity != "error")
+
+
+def source_field(snapshot: RaceSnapshot, field: str) -> str:
+    """A finding's field as the snapshot's source spells it.
+
+    A KPU file (no ``origin``) is named by its JSON path: ``tps_reported`` ->
+    ``tungsura.chart.progres``, ``votes.1000054`` -> ``tungsura.chart.1000054``,
+    ``sub_regions.6401`` -> ``tungsura.table.6401``, ``timestamp`` -> ``ts``. An
+    editor file keeps newsgen's names, which are its own.
+    """
+    if snapshot.origin is not None:
+        return field
+    head, _, rest = field.partition(".")
+    kpu = {"tps_reported": "tungsura.chart.progres", "tps_total": "tungsura.chart.progres",
+           "votes": "tungsura.chart", "sub_regions": "tungsura.table", "timestamp": "ts"}.get(head)
+    if kpu is None:
+        return field
+    return f"{kpu}.{rest}" if rest and head in ("votes", "sub_regions") else kpu
+
+
+def located(snapshot: RaceSnapshot, findings: list[Finding]) -> list[Finding]:
+    """``findings`` with the field as the source spells it and the file or URL that holds it."""
+    return [replace(f, field=source_field(snapshot, f.field), where=f.where or snapshot.where) for f in findings]
+
+
+def check_texts(snapshot: RaceSnapshot, *, notes: Sequence[str] = (), region_context: str = "",
+                notes_where: str | None = None) -> list[Finding]:
+    """Errors for editors' texts (``races.yaml``) too long for an article: notes, the region
+    context, and names or places as the overrides left them (a source's own are capped by
+    the model). Named by their path in races.yaml."""
+    race = snapshot.race
+    base = f"races.{race}"
+    texts: list[tuple[str, str, int, str]] = [
+        (f"{base}.notes.{index}", note, MAX_NOTE, "a note") for index, note in enumerate(notes)]
+    if region_context:
+        texts.append((f"{base}.region_context", region_context, MAX_NOTE, "a region context"))
+    for ticket in snapshot.tickets:
+        for part in ("head", "deputy", "head_short", "deputy_short"):
+            texts.append((f"{base}.tickets.{ticket.number}.{part}", getattr(ticket, part), MAX_PERSON_NAME, "a name"))
+    texts.append(("region", snapshot.region.name, MAX_REGION_NAME, "a region name"))
+    findings = []
+    for field, text, limit, what in texts:
+        try:
+            capped(text, limit, what)
+        except ValueError as exc:
+            where = notes_where if field.startswith(base) else None
+            findings.append(Finding(race, field, str(exc), "error", where=where))
+    return findings
+
+
+def check_identity(snapshot: RaceSnapshot, *, province_name: str | None, election_year: int) -> list[Finding]:
+    """Race code, region and year against the region table and the run's election.
+
+    ``province_name`` is the name regions.yaml gives the race's province (None: not
+    in the table). A governor race is named after its province; every race is of
+    ``election_year``. (Kind and kab/kota names against the code: the model.)
+    """
+    race, code = snapshot.race, snapshot.race.split("/")[1]
+    findings = []
+    if province_name is None:
+        findings.append(Finding(race, "race", f"expected a province code of regions.yaml, found {code[:2]} "
+                                "(no such province); correct the race code", "error"))
+    elif race.startswith("pkwkp/") and snapshot.region.name != province_name:
+        findings.append(Finding(race, "region", f"expected {province_name!r}, the province of race {race} in "
+                                f"regions.yaml, found {snapshot.region.name!r}; correct the race code or the region",
+                                "error"))
+    if snapshot.year != election_year:
+        findings.append(Finding(race, "year", f"expected {election_year} (publication.yaml election_year), "
+                                f"found {snapshot.year}", "error"))
+    return findings
 
 
 # -- helpers -----------------------------------------------------------------
@@ -97,6 +178,19 @@ def _per_tps(votes: int, tps: int) -> str:
 
 
 # -- errors: the snapshot contradicts itself ----------------------------------
+
+
+def _future(snapshot: RaceSnapshot, now: datetime, limits: Limits) -> list[Finding]:
+    latest = now + limits.future_tolerance
+    if snapshot.timestamp <= latest:
+        return []
+    minutes = int(limits.future_tolerance.total_seconds() // 60)
+    return [Finding(
+        snapshot.race, "timestamp",
+        f"expected a data time no later than {minutes} minutes after the run's time {_moment(now)}, "
+        f"found {_moment(snapshot.timestamp)}; a clock or the file is wrong",
+        "error",
+    )]
 
 
 def _sub_region_consistency(snapshot: RaceSnapshot) -> list[Finding]:

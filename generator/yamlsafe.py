@@ -1,7 +1,11 @@
 """YAML, safely and fast.
 
 Loading: libyaml's C safe loader when installed, the pure-Python safe loader
-otherwise. Only safe loading exists in newsgen.
+otherwise. Only safe loading exists in newsgen. Input typed by people (editor
+files, config) is read with :func:`load_unique`: a key given twice in one
+mapping is an error (:class:`DuplicateKeyError`, naming every duplicate with
+its path and lines), never "the last one wins"; :func:`json_checked` finds the
+same in JSON.
 
 Dumping front matter: :func:`dump_block` writes the same bytes as
 ``yaml.dump(data, Dumper=SafeDumper, allow_unicode=True, sort_keys=False,
@@ -18,11 +22,16 @@ the whole document go through PyYAML.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 import yaml
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml when installed: 10x faster
@@ -38,8 +47,142 @@ _RESOLVER = yaml.resolver.Resolver()
 _STR_TAG = "tag:yaml.org,2002:str"
 
 
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
 def safe_load(text: str) -> object:
     return yaml.load(text, Loader=_Loader)
+
+
+@dataclass(frozen=True)
+class DuplicateKey:
+    """A key given twice in one mapping."""
+
+    path: tuple[str, ...]  # keys and list indexes down to the mapping: ("races", "0", "tickets", "1")
+    key: str
+    line: int = 0  # 1-based, where it is given again (0: not known, in JSON)
+    first_line: int = 0  # 1-based, where it was first given
+
+    @property
+    def lines(self) -> str:
+        if not self.line:
+            return ""
+        return f"line {self.line}" if self.line == self.first_line else f"lines {self.first_line} and {self.line}"
+
+    def __str__(self) -> str:
+        where = ".".join((*self.path, self.key))
+        return f"key {where} is given twice" + (f" ({self.lines})" if self.line else "") + "; keep one"
+
+
+class DuplicateKeyError(yaml.MarkedYAMLError):
+    """A document with a key given twice in a mapping; ``duplicates`` lists them all."""
+
+    def __init__(self, duplicates: list[DuplicateKey], mark: yaml.Mark | None) -> None:
+        first = duplicates[0]
+        super().__init__(problem=f"found duplicate key {first.key!r}" + (f" ({first.lines})" if first.line else "")
+                         + "; keep one",
+                         problem_mark=mark)
+        self.duplicates = duplicates
+
+
+class _Checked(_Loader):  # type: ignore[misc, valid-type]
+    """The safe loader, noting whether any mapping has a key twice."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.duplicated = False
+        self.root: Node | None = None
+
+    def construct_document(self, node: Node) -> Any:
+        self.root = node
+        return super().construct_document(node)
+
+    def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
+        if not self.duplicated:
+            keys = [self.construct_object(k, deep=True) for k, _ in node.value if k.tag != _MERGE_TAG]
+            with contextlib.suppress(TypeError):  # an unhashable key: PyYAML's own error follows
+                self.duplicated = len(set(keys)) != len(keys)
+        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
+
+
+def load_unique(text: str) -> object:
+    """:func:`safe_load`, refusing a key given twice in a mapping (:class:`DuplicateKeyError`)."""
+    data, found = _load_checked(text)
+    if found:
+        raise DuplicateKeyError([d for d, _ in found], found[0][1])
+    return data
+
+
+def load_checked(text: str) -> tuple[object, list[DuplicateKey]]:
+    """:func:`safe_load`, with every key given twice in a mapping (the document
+    as PyYAML reads it, the last one kept, for a caller that refuses only the
+    part that holds a duplicate)."""
+    data, found = _load_checked(text)
+    return data, [d for d, _ in found]
+
+
+def _load_checked(text: str) -> tuple[object, list[tuple[DuplicateKey, yaml.Mark]]]:
+    loader = _Checked(text)
+    try:
+        data = loader.get_single_data()
+    finally:
+        loader.dispose()
+    found: list[tuple[DuplicateKey, yaml.Mark]] = []
+    if loader.duplicated and loader.root is not None:
+        _find_duplicates(loader.root, (), SafeConstructor(), found)
+    return data, found
+
+
+class _Pairs(list[tuple[str, Any]]):
+    """A JSON object as its (key, value) pairs, in order."""
+
+
+def json_checked(text: str) -> tuple[object, list[DuplicateKey]]:
+    """A JSON document (``json.loads``), with every key given twice in an object and its path.
+
+    ``ValueError`` (``json.JSONDecodeError``) for text that is not JSON.
+    """
+    found: list[DuplicateKey] = []
+    return _from_pairs(json.loads(text, object_pairs_hook=_Pairs), (), found), found
+
+
+def _from_pairs(value: Any, path: tuple[str, ...], found: list[DuplicateKey]) -> Any:
+    if isinstance(value, _Pairs):
+        out: dict[str, Any] = {}
+        for key, item in value:
+            if key in out:
+                found.append(DuplicateKey(path, key))
+            out[key] = _from_pairs(item, (*path, key), found)
+        return out
+    if isinstance(value, list):
+        return [_from_pairs(item, (*path, str(index)), found) for index, item in enumerate(value)]
+    return value
+
+
+def _find_duplicates(node: Node, path: tuple[str, ...], constructor: SafeConstructor,
+                     out: list[tuple[DuplicateKey, yaml.Mark]]) -> None:
+    """Every duplicate key below ``node``, in document order (the rare path: a duplicate was seen)."""
+    if isinstance(node, SequenceNode):
+        for index, item in enumerate(node.value):
+            _find_duplicates(item, (*path, str(index)), constructor, out)
+        return
+    if not isinstance(node, MappingNode):
+        return
+    seen: dict[object, int] = {}
+    for key_node, value_node in node.value:
+        if key_node.tag == _MERGE_TAG:
+            continue
+        label = key_node.value if isinstance(key_node, ScalarNode) else "?"
+        line = key_node.start_mark.line + 1
+        try:
+            key = constructor.construct_object(key_node, deep=True)
+            if key in seen:
+                out.append((DuplicateKey(path, str(label), line, seen[key]), key_node.start_mark))
+            else:
+                seen[key] = line
+        except TypeError:
+            pass  # an unhashable key: PyYAML has refused it already
+        _find_duplicates(value_node, (*path, str(label)), constructor, out)
 
 
 def dump(data: object) -> str:

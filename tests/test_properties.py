@@ -150,7 +150,8 @@ def snapshot_with_votes(votes: list[int]) -> RaceSnapshot:
         "race": "pkwkp/64", "kind": "gubernur", "year": 2024,
         "region": {"code": "64", "name": "Kalimantan Timur", "province_code": "64"},
         "tickets": tickets, "votes": {t["id"]: v for t, v in zip(tickets, votes, strict=True)},
-        "tps_reported": 1, "tps_total": 1, "timestamp": "2024-11-28T10:15:04+07:00", "source_url": "u",
+        "tps_reported": 1, "tps_total": 1, "timestamp": "2024-11-28T10:15:04+07:00",
+        "source_url": "https://example.invalid/u.json",
     })
 
 

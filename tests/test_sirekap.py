@@ -15,6 +15,8 @@ from .conftest import needs_shared, sample
 
 pytestmark = needs_shared
 
+URL = "https://example.invalid/hhcw.json"
+
 
 @pytest.fixture(scope="module")
 def paslon_pkwkp():
@@ -77,7 +79,7 @@ def test_earlier_snapshot(paslon_pkwkp, kaltim_kab):
 def test_other_kalimantan_governor_races(paslon_pkwkp, code, leader, share, tickets):
     tally = sirekap.parse_tally(sample(f"pilkada2024_hhcw_pkwkp_{code}.json"), where=code)
     names = sirekap.parse_wilayah(sample(f"pilkada2024_wilayah_pkwkp_{code}.json"), where=code)
-    snap = sirekap.snapshot_from_tally(f"pkwkp/{code}", tally, paslon_pkwkp, region_name="X", child_names=names, source_url="u")
+    snap = sirekap.snapshot_from_tally(f"pkwkp/{code}", tally, paslon_pkwkp, region_name="X", child_names=names, source_url=URL)
     assert len(snap.tickets) == tickets
     assert snap.leader.ticket.short_name == leader
     assert snap.leader.share == Decimal(share)
@@ -86,7 +88,7 @@ def test_other_kalimantan_governor_races(paslon_pkwkp, code, leader, share, tick
 def test_kota_samarinda_race_file_empty_column(paslon_pkwkk):
     tally = sirekap.parse_tally(sample("pilkada2024_hhcw_pkwkk_64_6472.json"), where="6472")
     snap = sirekap.snapshot_from_tally("pkwkk/6472", tally, paslon_pkwkk, region_name="KOTA SAMARINDA",
-                                       child_names=None, source_url="u")
+                                       child_names=None, source_url=URL)
     empty = next(r for r in snap.results if r.ticket.empty_column)
     assert empty.ticket.id == "1001095" and empty.ticket.number == 1
     assert snap.leader.ticket.id == "1001094"
@@ -97,7 +99,7 @@ def test_zero_progress_race_has_no_data(paslon_pkwkp):
     tally = sirekap.parse_tally(sample("pilkada2024_hhcw_pkwkp_94_9402.json"), where="9402")
     assert tally.votes == {} and tally.tps_reported == 0
     # The governor race of Papua Tengah, narrowed to one kab: no candidate keys at all.
-    snap = sirekap.snapshot_from_tally("pkwkp/94", tally, paslon_pkwkp, region_name="PAPUA TENGAH", child_names=None, source_url="u")
+    snap = sirekap.snapshot_from_tally("pkwkp/94", tally, paslon_pkwkp, region_name="PAPUA TENGAH", child_names=None, source_url=URL)
     assert not snap.has_data
     assert set(snap.votes) == {e.id for e in paslon_pkwkp["94"]}
 
@@ -107,7 +109,7 @@ def test_rows_without_candidate_keys_are_tolerated(paslon_pkwkk):
     empty_rows = [r for r in tally.rows if not r.votes]
     assert empty_rows and all(r.tps_reported == 0 for r in empty_rows)
     names = {r.code: f"KEC {r.code}" for r in tally.rows}
-    snap = sirekap.snapshot_from_tally("pkwkk/1214", tally, paslon_pkwkk, region_name="NIAS SELATAN", child_names=names, source_url="u")
+    snap = sirekap.snapshot_from_tally("pkwkk/1214", tally, paslon_pkwkk, region_name="NIAS SELATAN", child_names=names, source_url=URL)
     assert snap.region.name == "Kabupaten Nias Selatan"
     assert sum(1 for r in snap.sub_regions if not r.leader_ids) == len(empty_rows)
 
@@ -116,7 +118,7 @@ def test_row_with_votes_but_no_progress_is_tolerated(paslon_pkwkk):
     tally = sirekap.parse_tally(sample("pilkada2024_hhcw_pkwkk_91_9105.json"), where="9105")
     row = next(r for r in tally.rows if r.code == "910502")
     assert row.votes and row.tps_reported == 0
-    snap = sirekap.snapshot_from_tally("pkwkk/9105", tally, paslon_pkwkk, region_name="KEPULAUAN YAPEN", child_names=None, source_url="u")
+    snap = sirekap.snapshot_from_tally("pkwkk/9105", tally, paslon_pkwkk, region_name="KEPULAUAN YAPEN", child_names=None, source_url=URL)
     assert snap.has_data
 
 
@@ -124,8 +126,9 @@ def test_inconsistent_chart_is_an_error(paslon_pkwkp):
     payload = sample("pilkada2024_hhcw_pkwkp_64.json")
     payload["tungsura"]["chart"]["1000055"] += 1
     tally = sirekap.parse_tally(payload, where="64.json")
-    with pytest.raises(DataError, match=r"64.json: race pkwkp/64: field tungsura.chart.1000055: chart total 962805 differs"):
-        sirekap.snapshot_from_tally("pkwkp/64", tally, paslon_pkwkp, region_name="K", child_names=None, source_url="64.json")
+    with pytest.raises(DataError, match=r"/64.json: race pkwkp/64: field tungsura.chart.1000055: chart total 962805 differs"):
+        sirekap.snapshot_from_tally("pkwkp/64", tally, paslon_pkwkp, region_name="K", child_names=None,
+                                    source_url="https://example.invalid/64.json")
 
 
 @pytest.mark.parametrize(

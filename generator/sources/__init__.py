@@ -13,12 +13,17 @@ from pydantic import ValidationError
 
 from ..config import format_validation
 from ..errors import DataError
-from ..models import RaceSnapshot, Ticket
+from ..models import RaceSnapshot, Ticket, one_line
 from ..names import is_empty_column, person_name, short_form_problem, split_ticket
 
 
 def make_ticket(ticket_id: str, number: int, raw_name: str, colour: str | None = None) -> Ticket:
-    """A ticket from KPU's ``"HEAD - DEPUTY"`` name, cased in house style."""
+    """A ticket from KPU's ``"HEAD - DEPUTY"`` name, cased in house style.
+
+    The name is made one clean line first (no control, bidi or zero-width
+    characters, no line breaks); the ticket caps each name's length.
+    """
+    raw_name = one_line(raw_name, strip=False)  # " - DEPUTY" keeps its empty head
     if is_empty_column(raw_name):
         return Ticket(id=ticket_id, number=number, empty_column=True, colour=colour)
     head_raw, deputy_raw = split_ticket(raw_name)

@@ -21,7 +21,12 @@ embedded example data. One file holds any number of races::
           - {code: "6401", name: Paser, tps: {reported: 482, total: 485}, votes: {1: 56043, 2: 77350}}
 
 Names may be typed as KPU prints them (capitals) or already cased. Every key
-is checked: a typo is an error naming the file, the race and the field.
+is checked: a typo is an error naming the file, the race and the field; a key
+given twice holds back the race it is in (the whole file when outside a race).
+``kind`` may be left out: the race code says it (``pkwkp`` governor; ``pkwkk``
+a mayor when the kab/kota code's third digit is 7, a kota, else a regent), and
+a ``kind`` or ``region`` that contradicts the code is an error. JSON files give
+sub-region votes with string keys (``"1": 56043``), as :func:`dump_json` writes.
 """
 
 from __future__ import annotations
@@ -38,16 +43,17 @@ from pydantic import (
     Field,
     StrictInt,
     ValidationError,
+    field_validator,
     model_validator,
 )
 
 from ..config import format_validation
 from ..errors import DataError
-from ..models import QuickCountInfo, RaceKind, RaceSnapshot, RecapInfo, Stage
+from ..models import HttpUrl, QuickCountInfo, RaceKind, RaceSnapshot, RecapInfo, Stage, Ticket
 from ..names import case_place
-from ..yamlsafe import YAMLError, safe_load
+from ..yamlsafe import DuplicateKey, YAMLError, json_checked, load_checked
 from . import make_ticket, validated_snapshot
-from .sirekap import region_display_name
+from .sirekap import race_kind, region_display_name
 
 FORMAT: Final = "newsgen/1"
 #: Largest input file read (all 545 races with sub-regions take about 2 MB).
@@ -90,6 +96,20 @@ class SubRegionInput(_Input):
     tps: TpsInput
     votes: dict[StrictInt, StrictInt] = Field(default_factory=dict)  # nomor urut -> votes
 
+    @field_validator("votes", mode="before")
+    @classmethod
+    def _numbered(cls, value: object) -> object:
+        """Nomor urut keys as YAML types them (``1:``) or as JSON must (``"1":``)."""
+        if not isinstance(value, dict):
+            return value
+        out: dict[object, object] = {}
+        for key, votes in value.items():
+            number = int(key) if isinstance(key, str) and key.isascii() and key.isdigit() and len(key) <= 2 else key
+            if number in out:
+                raise ValueError(f"nomor urut {number} is given twice ({sorted(map(repr, value))})")
+            out[number] = votes
+        return out
+
 
 class RaceInput(_Input):
     race: str = Field(pattern=r"^(pkwkp/\d{2}|pkwkk/\d{4})$")
@@ -98,7 +118,7 @@ class RaceInput(_Input):
     year: StrictInt = 2024
     stage: Stage = Stage.REAL_COUNT
     timestamp: AwareDatetime
-    source_url: str = Field(min_length=1)
+    source_url: HttpUrl
     tps: TpsInput | None = None
     tickets: list[TicketInput] = Field(min_length=1)
     sub_region_level: str | None = None
@@ -128,23 +148,38 @@ class FileInput(_Input):
     races: list[dict[str, Any]] = Field(min_length=1)
 
 
-def _kind(entry: RaceInput) -> RaceKind:
-    if entry.kind:
-        return RaceKind(entry.kind)
-    if entry.race.startswith("pkwkp/"):
-        return RaceKind.GUBERNUR
-    return RaceKind.WALIKOTA if entry.region.lower().startswith("kota ") else RaceKind.BUPATI
+def _kind(entry: RaceInput, where: str) -> RaceKind:
+    """The kind the race code says; a ``kind`` that says otherwise is an error."""
+    kind = race_kind(entry.race, None)
+    if entry.kind and entry.kind != kind.value:
+        code = entry.race.split("/")[1]
+        why = ("pkwkp is a governor race" if kind is RaceKind.GUBERNUR
+               else f"{code} is a kota (third digit 7)" if kind is RaceKind.WALIKOTA
+               else f"{code} is a kabupaten (third digit not 7)")
+        raise DataError(f"expected kind {kind.value} ({why}), found {entry.kind}; correct the race code or the kind",
+                        where=where, race=entry.race, field="kind")
+    return kind
+
+
+def _tickets(entry: RaceInput, where: str) -> list[Ticket]:
+    tickets = []
+    for index, t in enumerate(entry.tickets):
+        raw = "KOLOM KOSONG - " if t.empty_column else f"{t.head} - {t.deputy or ''}".rstrip(" -")
+        try:
+            tickets.append(make_ticket(t.id or str(t.number), t.number, raw, t.colour))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            part = str(first["loc"][0]) if first["loc"] else ""
+            field = f"tickets.{index}" + (f".{part}" if part in ("id", "head", "deputy", "colour") else "")
+            problem = "; ".join(line.split(": ", 1)[-1] for line in format_validation(exc)[:2])
+            raise DataError(problem, where=where, race=entry.race, field=field) from None
+    return tickets
 
 
 def _snapshot(entry: RaceInput, where: str) -> RaceSnapshot:
     code = entry.race.split("/")[1]
-    kind = _kind(entry)
-    tickets = [
-        make_ticket(t.id or str(t.number), t.number,
-                    "KOLOM KOSONG - " if t.empty_column else f"{t.head} - {t.deputy or ''}".rstrip(" -"),
-                    t.colour)
-        for t in entry.tickets
-    ]
+    kind = _kind(entry, where)
+    tickets = _tickets(entry, where)
     by_number = {t.number: t for t in tickets}
     # A quick count publishes shares, not votes: they are kept exactly as
     # hundredths of a percent (55,66% -> 5566), so derived shares equal the input.
@@ -184,6 +219,7 @@ def _snapshot(entry: RaceInput, where: str) -> RaceSnapshot:
         "quick_count": entry.quick_count,
         "recap": entry.recap,
         "registered_voters": entry.registered_voters,
+        "origin": where,
     }
     ticket_index = {t.id: index for index, t in enumerate(tickets)}
     return validated_snapshot(data, where=where, race=entry.race,
@@ -195,6 +231,8 @@ def _input_field(field: str, ticket_index: dict[str, int]) -> str:
     parts = field.split(".")
     if parts[0] in ("tps_reported", "tps_total"):
         return "tps"
+    if parts[0] == "region":
+        return "region"
     if parts[0] == "votes" and len(parts) == 2 and parts[1] in ticket_index:
         return f"tickets.{ticket_index[parts[1]]}.votes"
     if parts[0] == "sub_regions" and len(parts) == 2:
@@ -202,10 +240,20 @@ def _input_field(field: str, ticket_index: dict[str, int]) -> str:
     return field
 
 
-def load_text(text: str, *, where: str) -> object:
-    """Parse YAML (a superset of JSON) safely; errors name the file and line."""
+def load_text(text: str, *, where: str) -> tuple[object, list[DuplicateKey]]:
+    """Parse a ``.json`` file as JSON and anything else as YAML, safely: the document and
+    the keys given twice in it (see :mod:`generator.yamlsafe`); errors name the file and line."""
+    if where.lower().endswith(".json"):
+        try:
+            return json_checked(text)
+        except RecursionError:
+            raise DataError("the JSON is nested too deeply to be a snapshot file", where=where) from None
+        except ValueError as exc:
+            line = getattr(exc, "lineno", None)
+            raise DataError(f"malformed JSON ({getattr(exc, 'msg', exc)}); fix the syntax near that line",
+                            where=f"{where}:{line}" if line else where) from None
     try:
-        return safe_load(text)
+        return load_checked(text)
     except (YAMLError, ValueError) as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f"{where}:{mark.line + 1}" if mark else where
@@ -231,7 +279,8 @@ def read_file(path: Path) -> list[RaceSnapshot | DataError]:
         raise DataError(f"not UTF-8 text (byte {exc.start}); save the file as UTF-8", where=where) from None
     except OSError as exc:
         raise DataError(f"cannot read the file ({exc.strerror})", where=where) from None
-    raw = load_text(text, where=where)
+    raw, duplicates = load_text(text, where=where)
+    twice = _duplicates_by_race(duplicates, where)
     try:
         document = FileInput.model_validate(raw)
     except ValidationError as exc:
@@ -242,6 +291,13 @@ def read_file(path: Path) -> list[RaceSnapshot | DataError]:
     for index, item in enumerate(document.races):
         race = item.get("race") if isinstance(item, dict) else None
         label = str(race) if race else f"#{index + 1}"
+        if index in twice:
+            dup = twice[index][0]
+            out.append(DataError(
+                "; ".join(str(d).removeprefix(f"key races.{index}.") for d in twice[index])
+                + " (YAML would keep only the last, so the race is ambiguous)",
+                where=where, race=label, field=".".join((*dup.path[2:], dup.key))))
+            continue
         try:
             entry = RaceInput.model_validate(item)
             out.append(_snapshot(entry, where))
@@ -253,6 +309,18 @@ def read_file(path: Path) -> list[RaceSnapshot | DataError]:
             out.append(DataError(message, where=where, race=label, field=field))
         except DataError as exc:
             out.append(exc)
+    return out
+
+
+def _duplicates_by_race(duplicates: list[DuplicateKey], where: str) -> dict[int, list[DuplicateKey]]:
+    """Keys given twice, by the index of the race they are in; one outside any race refuses the file."""
+    out: dict[int, list[DuplicateKey]] = {}
+    for dup in duplicates:
+        if len(dup.path) >= 2 and dup.path[0] == "races" and dup.path[1].isdigit():
+            out.setdefault(int(dup.path[1]), []).append(dup)
+        else:
+            raise DataError(f"{dup} (YAML would keep only the last)", where=where,
+                            field=".".join((*dup.path, dup.key)))
     return out
 
 

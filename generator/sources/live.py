@@ -42,6 +42,7 @@ from ..cache import HttpCache
 from ..errors import ConfigError, DataError, FetchError
 from ..fetch import Fetched, Fetcher, FetchSettings, build_client
 from ..models import RaceSnapshot
+from ..yamlsafe import json_checked
 from . import sirekap
 from .read import Pending, Progress, Read, built
 
@@ -136,7 +137,11 @@ def decode_json(fetched: Fetched, *, race: str | None = None) -> Any:
     except UnicodeDecodeError:
         raise DataError("the response is not UTF-8 text; expected a JSON file", where=fetched.url, race=race) from None
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=_unique_pairs)
+    except _DuplicateKey:
+        dup = json_checked(text)[1][0]
+        raise DataError(f"key {dup.key!r} is given twice in one object; JSON readers keep either one, so the file "
+                        "is ambiguous", where=fetched.url, race=race, field=".".join((*dup.path, dup.key))) from None
     except RecursionError:
         raise DataError("the JSON is nested too deeply to be a KPU file", where=fetched.url, race=race) from None
     except json.JSONDecodeError as exc:
@@ -147,6 +152,18 @@ def decode_json(fetched: Fetched, *, race: str | None = None) -> Any:
         raise DataError(reason, where=fetched.url, race=race) from None
     except ValueError as exc:  # an integer of thousands of digits
         raise DataError(f"a number in the JSON is out of range ({exc})", where=fetched.url, race=race) from None
+
+
+class _DuplicateKey(ValueError):
+    """A JSON object with a key given twice."""
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object as a dict, refusing a key given twice (json keeps the last one silently)."""
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        raise _DuplicateKey
+    return obj
 
 
 def _for_race(exc: DataError, race: str) -> DataError:
@@ -222,15 +239,16 @@ async def load_masters(loader: _Loader, kinds: Iterable[str]) -> Masters:
 
 
 def _snapshot(race: str, fetched: Fetched, candidates: tuple[sirekap.PaslonEntry, ...] | None,
-              paslon_url: str, region_name: str, child_names: dict[str, str] | None) -> RaceSnapshot:
+              paslon_url: str, names: sirekap.Wilayah, child_names: dict[str, str] | None) -> RaceSnapshot:
     """The race's snapshot from its files; raises :class:`DataError` naming the file, race and field."""
     code = race.split("/")[1]
     tally = sirekap.parse_tally(decode_json(fetched, race=race), where=fetched.url, race=race)
     try:
         return sirekap.snapshot_from_tally(
             race, tally, {code: candidates} if candidates else {},
-            region_name=region_name, child_names=child_names, source_url=fetched.url,
-            data_sha256=fetched.sha256,
+            region_name=names[code], child_names=child_names, source_url=fetched.url,
+            data_sha256=fetched.sha256, paslon_url=paslon_url, names_url=names.where,
+            region_field=names.field(code),
         )
     except ValidationError as exc:
         # A candidate entry the parser let through but a Ticket refuses (odd colour,
@@ -276,7 +294,7 @@ async def _race(loader: _Loader, masters: Masters, race: str) -> Pending:
     parts = (race, fetched.sha256, _sha(loader, paslon_path), _sha(loader, names_path), _sha(loader, children_path))
     key = hashlib.sha256("\0".join(parts).encode()).hexdigest()
     return Pending(race, key, functools.partial(_snapshot, race, fetched, masters[kind].get(code), paslon_url,
-                                                 region_name, children))
+                                                 names, children))
 
 
 async def collect(source: Source, selection: Selection, *, progress: Progress | None = None,

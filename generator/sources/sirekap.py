@@ -24,12 +24,16 @@ from pydantic import ValidationError
 from ..config import format_validation
 from ..errors import DataError
 from ..formatting import ZONES
-from ..models import RaceKind, RaceSnapshot, Stage, Ticket
+from ..models import MAX_REGION_NAME, RaceKind, RaceSnapshot, Stage, Ticket, capped, one_line
 from ..names import case_place
 from . import make_ticket, validated_snapshot
 
 DEFAULT_BASE_URL = "https://sirekappilkada-obj-data.kpu.go.id"
 _CANDIDATE_KEY = re.compile(r"^\d{6,7}$")
+#: Keys beside the candidate ids in a chart or a table row (data/sirekap/FORMAT.md):
+#: progress, the re-vote flag, whether a row has data, and the "null" entry of TPS files.
+#: Any other key is an error: a figure is never dropped because its key looks odd.
+NON_CANDIDATE_KEYS = frozenset({"progres", "persen", "psu", "status_progress", "null"})
 _TS_FORMAT = "%Y-%m-%d %H:%M:%S"
 #: Sirekap writes local time without a zone; in practice it is WIB.
 SIREKAP_ZONE = ZONES["WIB"]
@@ -129,18 +133,45 @@ def parse_paslon(payload: object, *, where: str) -> dict[str, tuple[PaslonEntry,
     return out
 
 
-def parse_wilayah(payload: object, *, where: str) -> dict[str, str]:
-    """A wilayah list: code -> KPU name (capitals)."""
+class Wilayah(dict[str, str]):
+    """A wilayah list: code -> KPU name (capitals), remembering the file and each entry's place,
+    so a name that cannot be used is named as KPU's file spells it (``[3].nama``)."""
+
+    def __init__(self, where: str) -> None:
+        super().__init__()
+        self.where = where
+        self.index: dict[str, int] = {}
+
+    def field(self, code: str) -> str:
+        return f"[{self.index[code]}].nama" if code in self.index else "nama"
+
+
+def parse_wilayah(payload: object, *, where: str) -> Wilayah:
+    """A wilayah list: code -> KPU name (capitals). Names are checked when a race uses them
+    (:func:`region_name_of`), so one bad name costs only the races that print it."""
     if not isinstance(payload, list):
         raise DataError(f"expected a list of regions, found {type(payload).__name__}", where=where, field="(top level)")
-    names: dict[str, str] = {}
+    names = Wilayah(where)
     for index, item in enumerate(payload):
         code = item.get("kode") if isinstance(item, dict) else None
         name = item.get("nama") if isinstance(item, dict) else None
         if not isinstance(code, str) or not isinstance(name, str):
             raise DataError("expected {nama, kode}", where=where, field=f"[{index}]")
+        if code in names:
+            raise DataError(f"region {code} is listed twice ({names[code]!r} and {name!r})", where=where,
+                            field=f"[{index}].kode")
         names[code] = name
+        names.index[code] = index
     return names
+
+
+def _region_name(name: str, code: str, *, where: str, field: str, race: str) -> str:
+    """A KPU region name as one clean line, or a :class:`DataError` naming the entry when it
+    is empty or longer than a region name can be."""
+    try:
+        return capped(name, MAX_REGION_NAME, "a region name", required=True)
+    except ValueError as exc:
+        raise DataError(f"region {code}: {exc}", where=where, race=race, field=field) from None
 
 
 def _progress(obj: object, where: str, fld: str, race: str | None) -> tuple[int, int]:
@@ -151,11 +182,17 @@ def _progress(obj: object, where: str, fld: str, race: str | None) -> tuple[int,
 
 
 def _candidate_votes(obj: dict[str, Any], where: str, fld: str, race: str | None) -> dict[str, int]:
-    return {
-        key: _count(value, where, f"{fld}.{key}", race)
-        for key, value in obj.items()
-        if _CANDIDATE_KEY.match(key)
-    }
+    """Votes by candidate id; a key that is neither a candidate id (6-7 digits) nor one of
+    :data:`NON_CANDIDATE_KEYS` is an error naming it, never dropped."""
+    votes = {}
+    for key, value in obj.items():
+        if _CANDIDATE_KEY.match(key):
+            votes[key] = _count(value, where, f"{fld}.{key}", race)
+        elif key not in NON_CANDIDATE_KEYS:
+            looks = "a malformed candidate id (KPU's are 6-7 digits)" if key.strip().isdigit() else "an unknown key"
+            raise DataError(f"{looks} {key!r}; expected candidate ids and {', '.join(sorted(NON_CANDIDATE_KEYS))} "
+                            "only, so its figures cannot be placed", where=where, race=race, field=f"{fld}.{key}")
+    return votes
 
 
 def parse_timestamp(value: object, *, where: str, race: str | None = None) -> datetime:
@@ -202,24 +239,46 @@ def race_kind(race: str, kab_name: str | None) -> RaceKind:
 
 
 def region_display_name(kind: RaceKind, kpu_name: str) -> str:
-    """``KOTA SAMARINDA`` -> ``Kota Samarinda``; ``PASER`` -> ``Kabupaten Paser``."""
-    name = case_place(kpu_name)
-    if kind is RaceKind.BUPATI and not name.lower().startswith("kabupaten "):
+    """``KOTA SAMARINDA`` -> ``Kota Samarinda``; ``PASER`` -> ``Kabupaten Paser``.
+
+    A name that says the other kind (``KOTA ...`` for a regent race) is left as it
+    is, for the snapshot to refuse.
+    """
+    name = case_place(one_line(kpu_name))
+    lower = name.lower()
+    if kind is RaceKind.BUPATI and not lower.startswith(("kabupaten ", "kota ")):
         name = f"Kabupaten {name}"
+    elif kind is RaceKind.WALIKOTA and not lower.startswith(("kota ", "kabupaten ")):
+        name = f"Kota {name}"
     return name
 
 
 def _tickets(entries: tuple[PaslonEntry, ...], *, where: str, race: str) -> tuple[Ticket, ...]:
-    """Tickets from paslon entries; a bad entry is a DataError naming it."""
+    """Tickets from paslon entries; a bad entry is a DataError naming it (``{region}.{id}.nama``)."""
     tickets = []
+    code = race.split("/")[1]
     for e in entries:
         try:
             tickets.append(make_ticket(e.id, e.number, e.name, e.colour))
         except ValidationError as exc:
             problem = "; ".join(line.split(": ", 1)[-1] for line in format_validation(exc)[:2])
+            loc = exc.errors()[0]["loc"]
+            part = {"colour": "warna", "number": "nomor_urut", "id": ""}.get(str(loc[0]) if loc else "", "nama")
             raise DataError(f"unusable candidate entry ({problem}); check the paslon file",
-                            where=where, race=race, field=f"paslon.{race.split('/')[1]}.{e.id}") from None
+                            where=where, race=race, field=".".join(p for p in (code, e.id, part) if p)) from None
     return tuple(tickets)
+
+
+def _check_rows(known: set[str], rows: tuple[TallyRow, ...], where: str, race: str) -> None:
+    """A row that has data (votes, or TPS reported) has a figure for every candidate."""
+    for row in rows:
+        if not row.votes and row.tps_reported == 0:
+            continue  # nothing in yet: KPU leaves the candidate keys out
+        missing = sorted(known - set(row.votes))
+        if missing:
+            raise DataError(f"the row has data but no votes for candidate id(s) {', '.join(missing)} of the paslon "
+                            "file; a candidate cannot be counted as 0 by omission",
+                            where=where, race=race, field=f"tungsura.table.{row.code}.{missing[0]}")
 
 
 def _check_chart_rows(votes: dict[str, int], rows: tuple[TallyRow, ...], where: str, race: str) -> None:
@@ -245,17 +304,25 @@ def snapshot_from_tally(
     source_url: str,
     year: int = 2024,
     data_sha256: str | None = None,
+    paslon_url: str | None = None,
+    names_url: str | None = None,
+    region_field: str = "nama",
 ) -> RaceSnapshot:
     """A race file (chart = this race) -> snapshot; rows become sub-regions when named.
 
     ``region_name`` is the KPU name (``KALIMANTAN TIMUR``, ``KOTA SAMARINDA``);
-    ``child_names`` the wilayah names of the table rows, if known.
+    ``child_names`` the wilayah names of the table rows, if known. Every candidate
+    of the paslon file must have a figure once TPS have reported, in the chart and
+    in every row with data. The kind follows from the race code, and a region name
+    that says otherwise (``KOTA`` for a regency) is refused. ``paslon_url``,
+    ``names_url`` and ``region_field`` (the files the candidates and the region
+    name came from, and the name's place in its file) are named in errors about them.
     """
     kind_code, code = race.split("/")
     entries = paslon.get(code)
     if not entries:
         raise DataError(f"no candidates for region {code} in the paslon file",
-                        where=source_url, race=race, field="paslon")
+                        where=paslon_url or source_url, race=race, field=code)
     known = {e.id for e in entries}
     unknown = sorted(set(tally.votes) - known)
     if unknown:
@@ -266,18 +333,26 @@ def snapshot_from_tally(
         raise DataError(f"TPS have reported but the chart has no votes for candidate id(s) {', '.join(missing)} "
                         "of the paslon file; a candidate cannot be counted as 0 by omission",
                         where=source_url, race=race, field=f"tungsura.chart.{missing[0]}")
+    _check_rows(known, tally.rows, source_url, race)
     _check_chart_rows(tally.votes, tally.rows, source_url, race)
-    kind = race_kind(race, None if kind_code == "pkwkp" else region_name)
+    kind = race_kind(race, None)  # from the code
+    region_name = _region_name(region_name, code, where=names_url or source_url, field=region_field, race=race)
+    if kind is not RaceKind.GUBERNUR and region_name.upper().startswith("KOTA ") != (kind is RaceKind.WALIKOTA):
+        what = "a kota (third digit 7)" if kind is RaceKind.WALIKOTA else "a kabupaten"
+        raise DataError(f"region {code} is {what}, but its name is {region_name!r}; the race cannot be named",
+                        where=names_url or source_url, race=race, field=region_field)
     sub_regions = []
     if child_names:
         for row in tally.rows:
-            name = child_names.get(row.code)
-            if name is None:
+            if row.code not in child_names:
                 raise DataError(f"table row {row.code} has no name in the wilayah list",
                                 where=source_url, race=race, field=f"tungsura.table.{row.code}")
+            name = _region_name(child_names[row.code], row.code, race=race,
+                                where=child_names.where if isinstance(child_names, Wilayah) else source_url,
+                                field=child_names.field(row.code) if isinstance(child_names, Wilayah) else "nama")
             sub_regions.append({
                 "code": row.code, "name": case_place(name),
-                "votes": {**dict.fromkeys(known, 0), **row.votes} if row.votes else {},
+                "votes": dict(row.votes),
                 "tps_reported": row.tps_reported, "tps_total": row.tps_total,
             })
     data = {
@@ -285,7 +360,7 @@ def snapshot_from_tally(
         "kind": kind,
         "year": year,
         "region": {"code": code, "name": region_display_name(kind, region_name), "province_code": code[:2]},
-        "tickets": _tickets(entries, where=source_url, race=race),
+        "tickets": _tickets(entries, where=paslon_url or source_url, race=race),
         "votes": {e.id: tally.votes.get(e.id, 0) for e in entries},
         "tps_reported": tally.tps_reported,
         "tps_total": tally.tps_total,
