@@ -275,7 +275,20 @@ class _Night:
                 decided.flags = tuple(dict.fromkeys((*self.old_manifest.get(race, {}).get("flags", ()),
                                                      *decided.flags)))
                 races[race] = decided
+        self._keep_others_paths(races)
         return races
+
+    def _keep_others_paths(self, races: dict[str, RaceWork]) -> None:
+        """A race held back, or not in this run, keeps its earlier article: no race may take its path."""
+        for race, entry in self.old_manifest.items():
+            path = entry.get("path")
+            taker = self.paths.get(str(path)) if path else None
+            if race in races or taker is None or taker == race or taker not in races:
+                continue
+            problem = Problem(taker, f"its article {path} is the earlier article of race {race}, which this run does "
+                                     "not rewrite (their names give the same slug); set a distinct name for one of "
+                                     "them in races.yaml", kind="config")
+            self.hold(problem, races.pop(taker).snapshot)
 
     def _claim_path(self, item: RaceWork) -> RaceWork | Problem:
         """The race's article path, unless another race of this run has it (two names that slug alike)."""

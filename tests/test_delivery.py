@@ -249,3 +249,35 @@ def test_writer_refuses_paths_out_of_the_folder(tmp_path):
     for bad in ("../x.md", "/etc/passwd", "a/../../x", "a\\b"):
         with pytest.raises(OutputError):
             writer.write_text(bad, "x")
+
+
+def test_a_race_never_takes_the_article_of_a_race_held_back(tmp_path):
+    """Kaltim is written; then Kaltim's data is bad while Kalteng's name gives Kaltim's slug:
+    Kalteng is held back naming Kaltim, and Kaltim's article is untouched."""
+    from dataclasses import replace
+
+    out = tmp_path / "out"
+    config = load_config()
+    generate(read_file(EXAMPLE_DATA), config, out)
+    kaltim = (out / KALTIM).read_bytes()
+    regions = config.regions.model_copy(deep=True)
+    regions.provinces["62"] = regions.provinces["62"].model_copy(update={"short": "Kaltim"})
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(EXAMPLE_DATA.read_text(encoding="utf-8").replace("votes: 962804", "votes: -1", 1), encoding="utf-8")
+    report = generate(read_file(bad), replace(config, regions=regions), out)
+    held = {p.race: p.reason for p in report.held_back}
+    assert set(held) == {"pkwkp/62", "pkwkp/64"}
+    assert "earlier article of race pkwkp/64" in held["pkwkp/62"]
+    assert (out / KALTIM).read_bytes() == kaltim
+
+
+def test_a_cms_that_drops_fields_owns_the_article(tmp_path, out):
+    """A CMS re-saved the file without the params block: it is the CMS's file now."""
+    path = out / KALTIM
+    text = path.read_text(encoding="utf-8")
+    head = text.partition("params:\n")[0]  # front matter up to params, then the body
+    path.write_text(head.rstrip("\n") + "\n---\n" + text.split("\n---\n", 1)[1], encoding="utf-8")
+    assert "params:" not in path.read_text(encoding="utf-8")
+    edited = path.read_bytes()
+    report = generate(read_file(newer_kaltim(tmp_path)), load_config(), out)
+    assert [race for race, _ in report.waiting] == ["pkwkp/64"] and path.read_bytes() == edited
