@@ -181,16 +181,16 @@ class RaceWork:
 def _problem(snapshot: RaceSnapshot, findings: list[Finding], prefix: str, kind: str) -> Problem:
     field = findings[0].field if len(findings) == 1 else None
     reason = "; ".join(f.reason if field else f"{f.field}: {f.reason}" for f in findings)
-    return Problem(snapshot.race, prefix + reason, where=snapshot.source_url, field=field, kind=kind)
+    return Problem(snapshot.race, prefix + reason, where=snapshot.where, field=field, kind=kind)
 
 
 def decide_race(snapshot: RaceSnapshot, older: RaceSnapshot | None, config: Config, phrases: Phrases,
-                writer: Writer, *, strict: bool) -> RaceWork | Problem:
+                writer: Writer, *, strict: bool, now: datetime | None = None) -> RaceWork | Problem:
     """Check one race against its earlier figures and decide its story."""
     plain = build_story(snapshot, config, phrases)
     found = find_existing(writer, plain.slug, config)
     existing = read_existing(writer, found) if found else None
-    findings = check(snapshot, older, existing, config)
+    findings = check(snapshot, older, existing, config, now=now)
     errors = [f for f in findings if f.severity == "error"]
     suspicious = [f for f in findings if f.severity != "error"]
     if errors:

@@ -261,7 +261,7 @@ class _Night:
         races: dict[str, RaceWork] = {}
         for race, (snap, older) in ready.items():
             try:
-                decided = decide_race(snap, older, self.config, self.phrases, self.writer, strict=strict)
+                decided = decide_race(snap, older, self.config, self.phrases, self.writer, strict=strict, now=now)
                 if isinstance(decided, RaceWork):
                     place(decided, self.config, now, self.old_manifest.get(race, {}).get("slug"))
             except Exception as exc:  # one race's failure never stops another
@@ -320,7 +320,7 @@ class _Night:
                 race = item.snapshot.race
                 if isinstance(done, Article) and (done.problems or done.claims):
                     found = (["fact audit: " + "; ".join(done.problems)] if done.problems else []) + list(done.claims)
-                    done = Problem(race, "; ".join(found), where=item.snapshot.source_url, kind="audit")
+                    done = Problem(race, "; ".join(found), where=item.snapshot.where, kind="audit")
                 if isinstance(done, Problem):
                     self.hold(done, item.snapshot)
                     del races[race]

@@ -179,3 +179,12 @@ def test_a_broken_stock_sentence_exits_2_and_writes_nothing(tmp_path):
     assert result.exit_code == 2, result.output
     assert result.output.startswith("newsgen: error: publication.yaml: stock sentence")
     assert not out.exists()
+
+
+def test_data_later_than_now_is_held_back(tmp_path):
+    """--now pins the run's time: data timed hours after it is held back, the others written."""
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["generate", "--out", str(out), "--now", "2024-11-28T06:00:00+08:00"])
+    assert result.exit_code == 1, result.output
+    held = [line for line in result.output.splitlines() if line.startswith("held back")]
+    assert len(held) == 3 and all("field timestamp: expected a data time no later than" in line for line in held)
