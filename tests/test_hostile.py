@@ -28,11 +28,12 @@ from generator.errors import ConfigError, DataError
 from generator.fetch import Fetched
 from generator.models import MAX_PERSON_NAME, MAX_REGION_NAME, RaceSnapshot, Ticket, one_line
 from generator.phrases import Phrases
+from generator.pipeline import generate
 from generator.render import Renderer, escape_markdown
 from generator.sources import live, make_ticket, sirekap
 from generator.sources.files import dump_json, read_file
 from generator.story import build_story
-from generator.writer import split_front_matter
+from generator.writer import front_matter, split_front_matter
 from generator.yamlsafe import DuplicateKeyError, load_unique, safe_load
 from tests.support.sirekap_server import SirekapServer
 
@@ -113,6 +114,32 @@ def test_hostile_names_and_notes_render_escaped_in_the_article(config, tmp_path)
     assert "\\~\\~\\~" in lines and "\\# Judul - butir" in lines
     assert not any(line.startswith(("#", "~~~", "```", "-", ">", "<")) for line in lines)
     assert lines[-1].startswith("*Naskah ini disusun")  # the disclosure is still the last line
+
+
+def test_titles_tags_and_summaries_carry_no_invisible_character_or_line_break(tmp_path):
+    """NUL, BEL, ESC, a right-to-left override and zero-width characters in names, and line
+    breaks in a quick count's institute, reach neither the front matter nor the text."""
+    text = (REPO / "tests" / "scenarios" / "quick-count-kota-pangkalpinang.yaml").read_text(encoding="utf-8")
+    document = safe_load(text)
+    race = document["races"][0]
+    race["quick_count"]["institute"] = "Lembaga\n# Survei\n\n---\u202e\x00"
+    for ticket in race["tickets"]:
+        if ticket.get("head"):
+            ticket["head"] = f"\x07{ticket['head']}\x1b[31m\u200b\u202e\ufeff\x00"
+    path = tmp_path / "quick.json"
+    path.write_text(json.dumps(document, default=str), encoding="utf-8")
+    out = tmp_path / "out"
+    report = generate(read_file(path), load_config(), out, state=tmp_path / "state")
+    assert report.written and not report.held_back, [str(p) for p in report.held_back]
+    (article,) = out.rglob("index.md")
+    written = article.read_text(encoding="utf-8")
+    meta, body = split_front_matter(written)
+    assert not re.search(r"[\x00-\x09\x0b-\x1f\u200b\u202e\ufeff]", written)
+    assert meta["params"]["quick_count"]["institute"] == "Lembaga # Survei ---"
+    for value in (meta["title"], meta["summary"], *meta["tags"]):
+        assert value == one_line(value)
+    assert "(quick count) Lembaga # Survei --- untuk" in body  # mid-line: no heading, no rule
+    assert not any(line.startswith(("#", "---")) for line in body.splitlines())
 
 
 # --------------------------------------------------------------------------- length caps
@@ -406,6 +433,20 @@ def test_a_redirect_to_another_host_holds_back_the_race_naming_both_urls(tmp_pat
         url = f"{server.url}/pilkada/hhcw/pkwkp/65.json"
     assert result.exit_code == 1, result.output
     assert f"{url}: race pkwkp/65: HTTP 302 Found redirects to {target}" in result.output
+
+
+@pytest.mark.xfail(strict=True, reason="writer.split_front_matter splits at the first '---\\n' anywhere, not at a "
+                   "line that is only '---': a value ending in '---' (a region 'Berau ---' in tags) cuts the front "
+                   "matter short (for the pipeline's owner; remove this mark with the fix)")
+def test_a_value_ending_in_three_dashes_does_not_end_the_front_matter(config):
+    snap = read_file(REPO / "tests" / "scenarios" / "recap-narrow-berau.yaml")[0]
+    data = snap.model_dump()
+    data["region"]["name"] = "Kabupaten Berau ---"
+    story = build_story(RaceSnapshot.model_validate(data), config, Phrases.load())
+    assert "Kabupaten Berau ---" in story.tags
+    text = front_matter({"title": story.headline, "tags": list(story.tags), "params": {"race": snap.race}}) + "\nx\n"
+    meta, body = split_front_matter(text)
+    assert meta["params"] == {"race": "pkwkk/6403"} and body == "\nx\n"
 
 
 # --------------------------------------------------------------------------- our own JSON format
