@@ -28,9 +28,13 @@ def front_matter(data: dict[str, Any]) -> str:
 
 def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     """Parse a file written by :func:`front_matter` back into (data, body)."""
-    if not text.startswith(FRONT_MATTER_FENCE + "\n"):
+    fence = FRONT_MATTER_FENCE + "\n"
+    if not text.startswith(fence):
         raise OutputError("no front matter")
-    _, head, body = text.split(FRONT_MATTER_FENCE + "\n", 2)
+    end = text.find("\n" + fence, len(fence) - 1)  # a line that is only the fence, not "... ---" in a value
+    if end < 0:
+        raise OutputError("the front matter has no closing fence")
+    head, body = text[len(fence): end + 1], text[end + 1 + len(fence):]
     data = safe_load(head) or {}
     if not isinstance(data, dict):
         raise OutputError(f"the front matter is a {type(data).__name__}, not a mapping")

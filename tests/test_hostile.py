@@ -435,9 +435,6 @@ def test_a_redirect_to_another_host_holds_back_the_race_naming_both_urls(tmp_pat
     assert f"{url}: race pkwkp/65: HTTP 302 Found redirects to {target}" in result.output
 
 
-@pytest.mark.xfail(strict=True, reason="writer.split_front_matter splits at the first '---\\n' anywhere, not at a "
-                   "line that is only '---': a value ending in '---' (a region 'Berau ---' in tags) cuts the front "
-                   "matter short (for the pipeline's owner; remove this mark with the fix)")
 def test_a_value_ending_in_three_dashes_does_not_end_the_front_matter(config):
     snap = read_file(REPO / "tests" / "scenarios" / "recap-narrow-berau.yaml")[0]
     data = snap.model_dump()
