@@ -168,6 +168,16 @@ FALSE_SENTENCES = [
 ]
 
 
+def test_a_lead_smaller_than_what_is_out_is_called_reversible(tmp_path):
+    """Berau: 660 votes ahead with 17 TPS still out, which may hold more than that."""
+    report = generate(read_file(SCENARIOS / "update-leader-change-berau.yaml"), load_config(), tmp_path)
+    (path,) = tmp_path.glob("*/index.md")
+    text = path.read_text(encoding="utf-8")
+    assert report.exit_code == 0
+    assert "Selisih 660 suara itu masih lebih kecil daripada perkiraan suara sah di 17 TPS yang datanya belum masuk" in text
+    assert "urutan teratas masih bisa berbalik" in text
+
+
 @pytest.mark.parametrize(("name", "sentence"), FALSE_SENTENCES)
 def test_no_false_sentence_of_the_first_round(tmp_path, name, sentence):
     report = generate(read_file(SCENARIOS / f"{name}.yaml"), load_config(), tmp_path)
