@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .formatting import format_decimal2, format_percent, format_votes, to_zone
-from .models import RaceSnapshot, one_line, progress_share, share
+from .models import RaceSnapshot, progress_share, share
 from .names import PREFIX_TITLES
 from .story import Story
+from .text import one_line
 from .validate import Finding
 
 #: A number as it appears in running text.

@@ -22,7 +22,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import ConfigError
-from .models import one_line
+from .text import one_line
 from .yamlsafe import DuplicateKeyError, YAMLError, load_unique
 
 ZoneName = Literal["WIB", "WITA", "WIT"]

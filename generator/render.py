@@ -24,8 +24,8 @@ from markupsafe import Markup
 from .config import Config, data_path
 from .errors import TemplateError
 from .formatting import count_words, format_percent, format_votes, ordinal
-from .models import one_line
 from .story import Story
+from .text import one_line
 
 #: Anywhere in a value: emphasis, code spans, links and images, raw HTML and <autolinks>,
 #: table cells, strikethrough, backslashes, entity references (``&lt;``), Hugo shortcodes

@@ -30,7 +30,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 from .formatting import format_decimal2, format_percent, format_votes, to_zone
-from .models import MAX_NOTE, MAX_PERSON_NAME, MAX_REGION_NAME, RaceSnapshot, Stage, SubRegion, Ticket, capped
+from .models import RaceSnapshot, Stage, SubRegion, Ticket
+from .text import MAX_NOTE, MAX_PERSON_NAME, MAX_REGION_NAME, capped
 
 Severity = Literal["error", "suspicious"]
 

@@ -26,13 +26,14 @@ from generator.config import Config, load_config
 from generator.decide import check
 from generator.errors import ConfigError, DataError
 from generator.fetch import Fetched
-from generator.models import MAX_PERSON_NAME, MAX_REGION_NAME, RaceSnapshot, Ticket, one_line
+from generator.models import RaceSnapshot, Ticket
 from generator.phrases import Phrases
 from generator.pipeline import generate
 from generator.render import Renderer, escape_markdown
 from generator.sources import live, make_ticket, sirekap
 from generator.sources.files import dump_json, read_file
 from generator.story import build_story
+from generator.text import MAX_PERSON_NAME, MAX_REGION_NAME, one_line
 from generator.writer import front_matter, split_front_matter
 from generator.yamlsafe import DuplicateKeyError, load_unique, safe_load
 from tests.support.sirekap_server import SirekapServer

@@ -34,9 +34,9 @@ from hypothesis import strategies as st
 
 from generator.cli import main
 from generator.config import Config, RaceNotes, load_config
-from generator.models import one_line
 from generator.pipeline import generate
 from generator.sources.files import read_file, snapshot_to_input
+from generator.text import one_line
 from generator.yamlsafe import safe_load
 from tests.support.sirekap_server import SirekapServer
 from tests.support.synthetic_tree import build_tree

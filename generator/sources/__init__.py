@@ -13,8 +13,9 @@ from pydantic import ValidationError
 
 from ..config import format_validation
 from ..errors import DataError
-from ..models import RaceSnapshot, Ticket, one_line
+from ..models import RaceSnapshot, Ticket
 from ..names import is_empty_column, person_name, short_form_problem, split_ticket
+from ..text import one_line
 
 
 def make_ticket(ticket_id: str, number: int, raw_name: str, colour: str | None = None) -> Ticket:

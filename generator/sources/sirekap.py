@@ -24,8 +24,9 @@ from pydantic import ValidationError
 from ..config import format_validation
 from ..errors import DataError
 from ..formatting import ZONES
-from ..models import MAX_REGION_NAME, RaceKind, RaceSnapshot, Stage, Ticket, capped, one_line
+from ..models import RaceKind, RaceSnapshot, Stage, Ticket
 from ..names import case_place
+from ..text import MAX_REGION_NAME, capped, one_line
 from . import make_ticket, validated_snapshot
 
 DEFAULT_BASE_URL = "https://sirekappilkada-obj-data.kpu.go.id"
