@@ -181,7 +181,8 @@ class RaceWork:
 def _problem(snapshot: RaceSnapshot, findings: list[Finding], prefix: str, kind: str) -> Problem:
     field = findings[0].field if len(findings) == 1 else None
     reason = "; ".join(f.reason if field else f"{f.field}: {f.reason}" for f in findings)
-    return Problem(snapshot.race, prefix + reason, where=snapshot.where, field=field, kind=kind)
+    where = (findings[0].where if len(findings) == 1 else None) or snapshot.where  # races.yaml for its own texts
+    return Problem(snapshot.race, prefix + reason, where=where, field=field, kind=kind)
 
 
 def decide_race(snapshot: RaceSnapshot, older: RaceSnapshot | None, config: Config, phrases: Phrases,
