@@ -75,6 +75,8 @@ def _print_report(report: Report, out: Path, *, quiet: bool = False, dry_run: bo
             click.echo(f"would {line}", err=True)
     for problem in report.held_back:
         click.echo(f"held back {problem.race}: {problem}", err=True)
+    if report.bookkeeping_error:
+        click.echo(f"newsgen: the review page or manifest was not written: {report.bookkeeping_error}", err=True)
     dry = " (dry run: nothing written)" if dry_run else ""
     click.echo(f"newsgen: {report.summary()} in {out}{dry}", err=True)
     if report.state is not None and not quiet:

@@ -31,7 +31,7 @@ from . import __version__
 from .article import Article, article_or_problem, fingerprint, in_worker, start_worker
 from .config import Config
 from .decide import RaceWork, as_run, decide_race, place
-from .errors import DataError, Problem
+from .errors import DataError, OutputError, Problem
 from .links import LinkTarget, link_stories
 from .models import RaceSnapshot
 from .output import ManifestEntry, load_files, load_manifest, read_existing, write_manifest
@@ -65,6 +65,8 @@ class Report:
     planned: list[str] = field(default_factory=list)
     #: The state folder (manifest, review page, waiting updates).
     state: Path | None = None
+    #: Why the manifest or review page could not be written (the articles were).
+    bookkeeping_error: str | None = None
     #: A note about the fetch ("fetched 1,094 files from ..."), when the source was fetched.
     fetch_note: str | None = None
 
@@ -73,7 +75,7 @@ class Report:
         """2 when a template or configuration problem held a race back, 1 for data, else 0."""
         if any(p.kind in ("template", "config") for p in self.held_back):
             return EXIT_CONFIG
-        return EXIT_HELD_BACK if self.held_back else EXIT_OK
+        return EXIT_HELD_BACK if self.held_back or self.bookkeeping_error else EXIT_OK
 
     @property
     def changed(self) -> bool:
@@ -429,14 +431,19 @@ class _Night:
             if race not in self.manifest:
                 self.manifest[race] = ManifestEntry.from_json(old)
         report = self.report
-        if write_manifest(self.state, list(self.manifest.values()), self.files) or report.changed:
-            markdown, html = build_review(
-                list(self.review.values()), generated_at=now or datetime.now().astimezone(),
-                section=self.config.publication.section, link_base=link_base_for(self.state.folder, self.writer.folder),
-                province_names={code: p.name for code, p in self.config.regions.provinces.items()},
-                url_pattern=self.config.publication.review_url)
-            self.state.write_text("review.md", markdown)
-            self.state.write_text("review.html", html)
+        try:
+            if write_manifest(self.state, list(self.manifest.values()), self.files) or report.changed:
+                markdown, html = build_review(
+                    list(self.review.values()), generated_at=now or datetime.now().astimezone(),
+                    section=self.config.publication.section,
+                    link_base=link_base_for(self.state.folder, self.writer.folder),
+                    province_names={code: p.name for code, p in self.config.regions.provinces.items()},
+                    url_pattern=self.config.publication.review_url)
+                self.state.write_text("review.md", markdown)
+                self.state.write_text("review.html", html)
+        except OutputError as exc:  # a full disk: the articles are written, say what the bookkeeping lost
+            report.bookkeeping_error = (f"{exc}; the manifest keeps its earlier content (each file is replaced "
+                                        "whole or not at all), so the next run compares with that")
 
 
 def clear_flags(out: Path, races: Iterable[str] = (), *, state: Path | None = None) -> dict[str, tuple[str, ...]]:

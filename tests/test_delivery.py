@@ -281,3 +281,21 @@ def test_a_cms_that_drops_fields_owns_the_article(tmp_path, out):
     edited = path.read_bytes()
     report = generate(read_file(newer_kaltim(tmp_path)), load_config(), out)
     assert [race for race, _ in report.waiting] == ["pkwkp/64"] and path.read_bytes() == edited
+
+
+def test_a_full_disk_for_the_bookkeeping_still_reports_every_race(tmp_path, out, monkeypatch):
+    """The articles are written, each race is reported, the manifest keeps its earlier content."""
+    manifest = (state_of(out) / "manifest.json").read_bytes()
+    real_write_text = Writer.write_text
+
+    def full(self, relative, text):
+        if self.folder == state_of(out).resolve():
+            raise OutputError(f"cannot write {self.folder / relative}: No space left on device")
+        return real_write_text(self, relative, text)
+
+    monkeypatch.setattr(Writer, "write_text", full)
+    result = CliRunner().invoke(main, ["generate", "--input", str(newer_kaltim(tmp_path)), "--out", str(out)])
+    assert result.exit_code == 1
+    assert f"wrote {out / KALTIM} (pkwkp/64)" in result.output
+    assert "the review page or manifest was not written" in result.output and "No space left" in result.output
+    assert (state_of(out) / "manifest.json").read_bytes() == manifest
