@@ -295,6 +295,46 @@ def _check_chart_rows(votes: dict[str, int], rows: tuple[TallyRow, ...], where: 
             )
 
 
+def _candidates(paslon: dict[str, tuple[PaslonEntry, ...]], tally: Tally, race: str, source_url: str,
+                paslon_url: str | None) -> tuple[PaslonEntry, ...]:
+    """The race's paslon entries, each with a figure in the chart and rows once TPS have reported."""
+    code = race.split("/")[1]
+    entries = paslon.get(code)
+    if not entries:
+        raise DataError(f"no candidates for region {code} in the paslon file",
+                        where=paslon_url or source_url, race=race, field=code)
+    known = {e.id for e in entries}
+    unknown = sorted(set(tally.votes) - known)
+    if unknown:
+        raise DataError(f"chart has votes for candidate ids not in the paslon file: {', '.join(unknown)}",
+                        where=source_url, race=race, field="tungsura.chart")
+    missing = sorted(known - set(tally.votes))
+    if missing and tally.tps_reported > 0:
+        raise DataError(f"TPS have reported but the chart has no votes for candidate id(s) {', '.join(missing)} "
+                        "of the paslon file; a candidate cannot be counted as 0 by omission",
+                        where=source_url, race=race, field=f"tungsura.chart.{missing[0]}")
+    _check_rows(known, tally.rows, source_url, race)
+    _check_chart_rows(tally.votes, tally.rows, source_url, race)
+    return entries
+
+
+def _sub_regions(tally: Tally, child_names: dict[str, str] | None, source_url: str,
+                 race: str) -> list[dict[str, Any]]:
+    """The table rows as sub-regions, when the wilayah list names them."""
+    sub_regions: list[dict[str, Any]] = []
+    for row in tally.rows if child_names else ():
+        assert child_names is not None
+        if row.code not in child_names:
+            raise DataError(f"table row {row.code} has no name in the wilayah list",
+                            where=source_url, race=race, field=f"tungsura.table.{row.code}")
+        name = _region_name(child_names[row.code], row.code, race=race,
+                            where=child_names.where if isinstance(child_names, Wilayah) else source_url,
+                            field=child_names.field(row.code) if isinstance(child_names, Wilayah) else "nama")
+        sub_regions.append({"code": row.code, "name": case_place(name), "votes": dict(row.votes),
+                            "tps_reported": row.tps_reported, "tps_total": row.tps_total})
+    return sub_regions
+
+
 def snapshot_from_tally(
     race: str,
     tally: Tally,
@@ -320,42 +360,14 @@ def snapshot_from_tally(
     name came from, and the name's place in its file) are named in errors about them.
     """
     kind_code, code = race.split("/")
-    entries = paslon.get(code)
-    if not entries:
-        raise DataError(f"no candidates for region {code} in the paslon file",
-                        where=paslon_url or source_url, race=race, field=code)
-    known = {e.id for e in entries}
-    unknown = sorted(set(tally.votes) - known)
-    if unknown:
-        raise DataError(f"chart has votes for candidate ids not in the paslon file: {', '.join(unknown)}",
-                        where=source_url, race=race, field="tungsura.chart")
-    missing = sorted(known - set(tally.votes))
-    if missing and tally.tps_reported > 0:
-        raise DataError(f"TPS have reported but the chart has no votes for candidate id(s) {', '.join(missing)} "
-                        "of the paslon file; a candidate cannot be counted as 0 by omission",
-                        where=source_url, race=race, field=f"tungsura.chart.{missing[0]}")
-    _check_rows(known, tally.rows, source_url, race)
-    _check_chart_rows(tally.votes, tally.rows, source_url, race)
+    entries = _candidates(paslon, tally, race, source_url, paslon_url)
     kind = race_kind(race, None)  # from the code
     region_name = _region_name(region_name, code, where=names_url or source_url, field=region_field, race=race)
     if kind is not RaceKind.GUBERNUR and region_name.upper().startswith("KOTA ") != (kind is RaceKind.WALIKOTA):
         what = "a kota (third digit 7)" if kind is RaceKind.WALIKOTA else "a kabupaten"
         raise DataError(f"region {code} is {what}, but its name is {region_name!r}; the race cannot be named",
                         where=names_url or source_url, race=race, field=region_field)
-    sub_regions = []
-    if child_names:
-        for row in tally.rows:
-            if row.code not in child_names:
-                raise DataError(f"table row {row.code} has no name in the wilayah list",
-                                where=source_url, race=race, field=f"tungsura.table.{row.code}")
-            name = _region_name(child_names[row.code], row.code, race=race,
-                                where=child_names.where if isinstance(child_names, Wilayah) else source_url,
-                                field=child_names.field(row.code) if isinstance(child_names, Wilayah) else "nama")
-            sub_regions.append({
-                "code": row.code, "name": case_place(name),
-                "votes": dict(row.votes),
-                "tps_reported": row.tps_reported, "tps_total": row.tps_total,
-            })
+    sub_regions = _sub_regions(tally, child_names, source_url, race)
     data = {
         "race": race,
         "kind": kind,
