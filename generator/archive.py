@@ -49,11 +49,12 @@ from typing import Any
 
 from .errors import ConfigError, DataError, FetchError
 from .fetch import Cached, Fetched, fetch_error, join_url
+from .models import RACE_CODE
 from .writer import atomic_write
 
 MANIFEST = "manifest.json"
 FORMAT = "newsgen-archive/1"
-RACE = re.compile(r"pkwkp/\d{2}|pkwkk/\d{4}")  # as generator.sources.live reads --race
+RACE = re.compile(RACE_CODE)
 YEARS = range(1970, 3000)  # of a plausible fetched_at (0001 and 9999 overflow once moved to UTC)
 
 

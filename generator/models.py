@@ -31,6 +31,9 @@ from pydantic import (
 from .text import MAX_INSTITUTE, MAX_LEVEL, MAX_PERSON_NAME, MAX_PLENARY, MAX_REGION_NAME, capped, http_url
 
 TWO_PLACES = Decimal("0.01")
+#: A race code: ``pkwkp/PP`` (governor, 2-digit province) or ``pkwkk/PPKK`` (regent or mayor,
+#: 4-digit kab/kota). The one pattern every source, the archive and --race use.
+RACE_CODE = r"pkwkp/\d{2}|pkwkk/\d{4}"
 
 #: More than any Indonesian electorate (about 204 million voters in 2024): a
 #: larger count is a broken file, and would overflow the share arithmetic.
@@ -195,7 +198,7 @@ class TicketResult(_Frozen):
 class RaceSnapshot(_Frozen):
     """Every figure of one race at one moment, validated."""
 
-    race: str = Field(pattern=r"^(pkwkp/\d{2}|pkwkk/\d{4})$")  # "pkwkp/64"
+    race: str = Field(pattern=rf"^({RACE_CODE})$")  # "pkwkp/64"
     kind: RaceKind
     year: int = Field(ge=2000, le=2100)
     region: Region

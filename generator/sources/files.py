@@ -49,7 +49,7 @@ from pydantic import (
 
 from ..config import format_validation
 from ..errors import DataError
-from ..models import HttpUrl, QuickCountInfo, RaceKind, RaceSnapshot, RecapInfo, Stage, Ticket
+from ..models import RACE_CODE, HttpUrl, QuickCountInfo, RaceKind, RaceSnapshot, RecapInfo, Stage, Ticket
 from ..names import case_place
 from ..yamlsafe import DuplicateKey, YAMLError, json_checked, load_checked
 from . import make_ticket, validated_snapshot
@@ -112,7 +112,7 @@ class SubRegionInput(_Input):
 
 
 class RaceInput(_Input):
-    race: str = Field(pattern=r"^(pkwkp/\d{2}|pkwkk/\d{4})$")
+    race: str = Field(pattern=rf"^({RACE_CODE})$")
     region: str = Field(min_length=1)
     kind: Literal["gubernur", "bupati", "walikota"] | None = None
     year: StrictInt = 2024

@@ -41,14 +41,14 @@ from ..archive import Archive
 from ..cache import HttpCache
 from ..errors import ConfigError, DataError, FetchError
 from ..fetch import Fetched, Fetcher, FetchSettings, build_client
-from ..models import RaceSnapshot
+from ..models import RACE_CODE, RaceSnapshot
 from ..yamlsafe import json_checked
 from . import sirekap
 from .read import Pending, Progress, Read, built
 
 GOVERNOR, REGIONAL = "pkwkp", "pkwkk"
 KINDS = (GOVERNOR, REGIONAL)
-_RACE = re.compile(r"^(pkwkp/\d{2}|pkwkk/\d{4})$")
+_RACE = re.compile(rf"^({RACE_CODE})$")
 _PROVINCE = re.compile(r"^\d{2}$")
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 
