@@ -6,6 +6,10 @@ for the empty column), the share and the votes after its end, in house style
 (``55,66%``, ``962.804 suara``). Bars run from zero and a full bar is 100%, so
 lengths compare honestly across races.
 
+The title is given (the story's short chart title, "Perolehan suara sementara
+Pilgub Jatim 2024"). Title, ticket names and the source note are measured with
+:mod:`.textwidth` and wrap onto a second line rather than run past the frame.
+
 The file needs no CSS, script, font or network: every style is a presentation
 attribute with an explicit font family and size; text is dark on a white
 background; bars have a dark outline so light party colours stay visible. It
@@ -26,6 +30,7 @@ from xml.sax.saxutils import escape
 
 from .formatting import format_percent, format_votes
 from .models import RaceSnapshot, Stage, TicketResult
+from .textwidth import wrap
 
 #: Colours for tickets without one: distinct, and each at least 3:1 against white.
 PALETTE = (
@@ -54,6 +59,12 @@ BAR_HEIGHT = 20
 ROW_HEIGHT = 58
 TOP = 56  # below the visible title
 FOOTER = 40
+TEXT_WIDTH = WIDTH - 2 * MARGIN  # a line of text never runs into the right margin
+MAX_LINES = 2  # a longer title, name or note ends with "…" (the <title> and <desc> keep it whole)
+TITLE_SIZE, TITLE_LINE = 18, 24  # font size and line step, pixels
+LABEL_SIZE, LABEL_LINE = 15, 19
+VALUE_SIZE = 14
+NOTE_SIZE, NOTE_LINE = 12, 16
 
 _HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
 # Characters XML 1.0 does not allow at all (a stray one would break the file).
@@ -105,15 +116,16 @@ def ticket_colour(result: TicketResult, colours: dict[int, str] | None = None) -
 
 def _source_note(snapshot: RaceSnapshot) -> str:
     """The line under the bars saying where the figures come from and how complete they are."""
-    tps = (
-        f"{format_votes(snapshot.tps_reported)} dari {format_votes(snapshot.tps_total)} TPS "
-        f"({format_percent(snapshot.progress)})"
-    )
+    if snapshot.tps_reported >= snapshot.tps_total:
+        tps = f"data seluruh {format_votes(snapshot.tps_total)} TPS"
+    else:
+        tps = (f"data {format_votes(snapshot.tps_reported)} dari {format_votes(snapshot.tps_total)} TPS "
+               f"({format_percent(snapshot.progress)})")
     if snapshot.stage is Stage.QUICK_COUNT and snapshot.quick_count is not None:
         return f"Sumber: hitung cepat {snapshot.quick_count.institute}, bukan hasil resmi KPU"
     if snapshot.stage is Stage.OFFICIAL_RECAP:
         return f"Sumber: rekapitulasi resmi KPU, {tps}"
-    return f"Sumber: hitung sementara KPU (belum final), data dari {tps}"
+    return f"Sumber: hitung sementara KPU (belum final), {tps}"
 
 
 def _pairs(snapshot: RaceSnapshot) -> str:
@@ -149,10 +161,29 @@ def _ids(snapshot: RaceSnapshot) -> tuple[str, str]:
     return f"{base}-judul", f"{base}-keterangan"
 
 
+def _lines(x: int, y: int, lines: list[str], step: int, attributes: str) -> str:
+    """One ``<text>`` element; a text of several lines holds a ``<tspan>`` per line, ``step`` apart."""
+    if len(lines) == 1:
+        return f'<text x="{x}" y="{y}" {attributes}>{_text(lines[0])}</text>'
+    spans = "".join(f'<tspan x="{x}" y="{y + step * i}">{_text(line)}</tspan>' for i, line in enumerate(lines))
+    return f'<text x="{x}" y="{y}" {attributes}>{spans}</text>'
+
+
 def render_chart(snapshot: RaceSnapshot, *, title: str, colours: dict[int, str] | None = None) -> str:
-    """The vote-share chart of one race as a standalone SVG document (text)."""
+    """The vote-share chart of one race as a standalone SVG document (text).
+
+    The title, the ticket names and the source note wrap onto further lines (at most
+    :data:`MAX_LINES`, then "…") so that no text runs past the frame; the chart grows
+    to hold them.
+    """
     results = snapshot.results
-    height = TOP + ROW_HEIGHT * len(results) + FOOTER
+    title_lines = wrap(_NOT_XML.sub("", title), TEXT_WIDTH, TITLE_SIZE, bold=True, max_lines=MAX_LINES)
+    labels = [wrap(_NOT_XML.sub("", ticket_label(r)), TEXT_WIDTH, LABEL_SIZE, bold=True, max_lines=MAX_LINES)
+              for r in results]
+    note = wrap(_NOT_XML.sub("", _source_note(snapshot)), TEXT_WIDTH, NOTE_SIZE, max_lines=MAX_LINES)
+    top = TOP + TITLE_LINE * (len(title_lines) - 1)
+    rows_end = top + sum(ROW_HEIGHT + LABEL_LINE * (len(label) - 1) for label in labels)
+    height = rows_end + FOOTER + NOTE_LINE * (len(note) - 1)
     title_id, desc_id = _ids(snapshot)
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
@@ -162,28 +193,28 @@ def render_chart(snapshot: RaceSnapshot, *, title: str, colours: dict[int, str] 
         f'<title id="{title_id}">{_text(title)}</title>',
         f'<desc id="{desc_id}">{_text(_description(snapshot))}</desc>',
         f'<rect x="0" y="0" width="{WIDTH}" height="{height}" fill="{BACKGROUND}"/>',
-        f'<text x="{MARGIN}" y="32" font-size="18" font-weight="bold" fill="{TEXT_COLOUR}">{_text(title)}</text>',
+        _lines(MARGIN, 32, title_lines, TITLE_LINE,
+               f'font-size="{TITLE_SIZE}" font-weight="bold" fill="{TEXT_COLOUR}"'),
     ]
-    for index, result in enumerate(results):
-        top = TOP + ROW_HEIGHT * index
-        bar_y = top + 24
+    for result, label in zip(results, labels, strict=True):
+        bar_y = top + 24 + LABEL_LINE * (len(label) - 1)
         width = Decimal(BAR_MAX) * result.share / 100
         if result.votes > 0 and width < 1:
             width = Decimal(1)  # a sliver, so a small share still shows a bar
         bar_end = Decimal(MARGIN) + width
         lines += [
             f'<g id="tiket-{result.ticket.number}">',
-            f'<text x="{MARGIN}" y="{top + 17}" font-size="15" font-weight="bold" '
-            f'fill="{TEXT_COLOUR}">{_text(ticket_label(result))}</text>',
+            _lines(MARGIN, top + 17, label, LABEL_LINE,
+                   f'font-size="{LABEL_SIZE}" font-weight="bold" fill="{TEXT_COLOUR}"'),
             f'<rect x="{MARGIN}" y="{bar_y}" width="{_px(width)}" height="{BAR_HEIGHT}" '
             f'fill="{ticket_colour(result, colours)}" stroke="{OUTLINE_COLOUR}" stroke-width="1"/>',
-            f'<text x="{_px(bar_end + 8)}" y="{bar_y + 15}" font-size="14" '
+            f'<text x="{_px(bar_end + 8)}" y="{bar_y + 15}" font-size="{VALUE_SIZE}" '
             f'fill="{TEXT_COLOUR}">{_text(value_label(result, votes=snapshot.stage is not Stage.QUICK_COUNT))}</text>',
             "</g>",
         ]
+        top = bar_y - 24 + ROW_HEIGHT
     lines += [
-        f'<text x="{MARGIN}" y="{height - 16}" font-size="12" fill="{NOTE_COLOUR}">'
-        f"{_text(_source_note(snapshot))}</text>",
+        _lines(MARGIN, rows_end + 24, note, NOTE_LINE, f'font-size="{NOTE_SIZE}" fill="{NOTE_COLOUR}"'),
         "</svg>",
     ]
     return "\n".join(lines) + "\n"

@@ -311,6 +311,7 @@ def _phrases(snapshot: RaceSnapshot, story_facts: ElectionFacts, leaders: RankGr
                              tickets=_series([ticket(t) for t in leaders.tickets]), share=leaders.share,
                              progress=format_percent(snapshot.progress), tps=format_votes(snapshot.tps_reported)),
         "basis": phrases.pick("basis.votes", seed, leader=leaders.tickets[0].short, votes=leaders.votes),
+        "chart_title": phrases.pick(f"chart.title.{stage}", seed, **values),
     }
     if runner is not None and not leaders.tied:
         chosen["margin"] = phrases.pick(f"margin.{story_facts.margin_kind}", seed, votes=story_facts.margin_votes,

@@ -6,6 +6,7 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from decimal import Decimal
+from itertools import pairwise
 
 import pytest
 
@@ -17,9 +18,16 @@ from generator.chart import (
     render_chart,
 )
 from generator.models import RaceSnapshot, Ticket
+from generator.phrases import Phrases
 from generator.sources.files import read_file
+from generator.sources.live import Selection, fetch_live
+from generator.sources.read import built
+from generator.story import build_story
+from generator.textwidth import text_width, wrap
+from tests.support.sirekap_server import SirekapServer
+from tests.support.synthetic_tree import build_tree
 
-from .conftest import EXAMPLE_DATA, REPO
+from .conftest import EXAMPLE_DATA, REPO, SHARED, needs_shared
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -216,3 +224,111 @@ def test_quick_count_chart_shows_shares_only():
     assert "57,90%" in svg and "42,10%" in svg
     assert "suara" not in svg.split("</desc>")[1]  # no bar label claims votes
     assert "5.790" not in svg
+
+
+# -- no clipped text: every line measured against the frame ------------------------
+
+
+def text_lines(svg: str) -> list[tuple[float, float, float, str, bool]]:
+    """Every line of text in ``svg``: (x, y, size, text, bold), a ``<tspan>`` being a line."""
+    out = []
+    for element in ET.fromstring(svg).iter(f"{SVG}text"):
+        size, bold = float(element.get("font-size")), element.get("font-weight") == "bold"
+        spans = list(element.iter(f"{SVG}tspan")) or [element]
+        for span in spans:
+            out.append((float(span.get("x")), float(span.get("y")), size, span.text or "", bold))
+    return out
+
+
+def assert_fits(svg: str, where: str) -> None:
+    """No line runs past the right margin or below the frame, and lines do not overlap."""
+    root = ET.fromstring(svg)
+    width, height = int(root.get("width")), int(root.get("height"))
+    found = text_lines(svg)
+    assert found, where
+    for x, y, size, text, bold in found:
+        assert text.strip(), (where, "an empty line")
+        right = x + text_width(text, size, bold=bold)
+        assert right <= width - 16, (where, text, f"ends at {right:.0f} px of {width}")
+        assert size <= y <= height - 4, (where, text, f"baseline {y} of {height}")
+    starts = sorted({y for x, y, *_ in found if x == 16})
+    assert all(b - a >= 16 for a, b in pairwise(starts)), (where, starts)
+
+
+def test_text_width_is_dejavu_sans_the_widest_of_the_stack():
+    # DejaVu Sans Bold's advance widths at 18 px, from the font file (hmtx).
+    assert text_width("Perolehan suara sementara Pilgub Kaltim 2024", 18, bold=True) == pytest.approx(479.646)
+    assert text_width("é", 10) == text_width("e", 10)  # an accented letter as its base letter
+    assert text_width("\u4e2d", 10) == 10  # anything else: a full em
+    assert wrap("Rudy Mas'ud-Seno Aji", 120, 15, bold=True) == ["Rudy Mas'ud-", "Seno Aji"]
+    assert wrap("x" * 500, 100, 12, max_lines=2)[-1].endswith("\u2026")
+
+
+def test_long_title_names_and_note_wrap_inside_the_frame(kaltim):
+    long = "Muhammad Abdurrahman Syarifuddin Wicaksono Prawiranegara, S.H., M.H."
+    tickets = [
+        kaltim.tickets[0].model_copy(update={"head_short": long, "deputy_short": long}),
+        kaltim.tickets[1].model_copy(update={"head_short": "W" * 150, "deputy_short": "Aji"}),
+    ]
+    quick = with_tickets(kaltim, tickets, stage="quick_count",
+                         quick_count={"institute": "Lembaga Survei " + "Indonesia Raya " * 9})
+    title = "Hasil hitung cepat Lembaga Survei Indonesia Raya Pilbup Kepulauan Sangihe Talaud Selatan 2024 " * 2
+    svg = render_chart(quick, title=title)
+    assert_fits(svg, "long texts")
+    root = ET.fromstring(svg)
+    assert root.find(f"{SVG}title").text == title  # the accessible title keeps it whole
+    shown = text_lines(svg)
+    assert shown[0][3].startswith("Hasil hitung cepat") and shown[1][3].endswith("\u2026")  # two lines, then "…"
+    name = [line for _, _, size, line, _ in shown if size == 15]
+    first = name.index(f"{long}-")  # broken at the hyphen between the pair
+    assert name[first + 1] == long
+    assert name[0].startswith("WWW") and name[1].endswith("\u2026")  # a name too long for two lines
+    assert int(root.get("height")) > int(ET.fromstring(render_chart(kaltim, title="x")).get("height"))
+
+
+def test_source_note_says_how_many_tps(kaltim):
+    assert "Sumber: hitung sementara KPU (belum final), data 6.048 dari 6.274 TPS (96,39%)" in render_chart(
+        kaltim, title="x")
+    complete = RaceSnapshot.model_validate({**kaltim.model_dump(), "tps_reported": 6274})
+    assert "Sumber: hitung sementara KPU (belum final), data seluruh 6.274 TPS</text>" in render_chart(
+        complete, title="x")
+    recap = RaceSnapshot.model_validate({**complete.model_dump(), "stage": "official_recap",
+                                         "recap": {"plenary": "rapat pleno KPU Kaltim"}})
+    assert "Sumber: rekapitulasi resmi KPU, data seluruh 6.274 TPS</text>" in render_chart(recap, title="x")
+
+
+@needs_shared
+def test_no_chart_of_the_national_run_clips_text(tmp_path, config):
+    """All 545 races of the synthetic national tree: the chart title follows the stage and
+    every line of every chart fits the frame, with the short title and with the full headline."""
+    build_tree(SHARED, tmp_path, kecamatan_per_race=1)
+    with SirekapServer(tmp_path) as server:
+        run = fetch_live(server.url, Selection.parse())
+    snapshots = [item for item in built(run.items) if isinstance(item, RaceSnapshot)]
+    assert len(snapshots) == 545
+    phrases = Phrases.load()
+    wrapped = 0
+    for snapshot in snapshots:
+        story = build_story(snapshot, config, phrases)
+        title = story.phrases["chart_title"]
+        assert title == f"Perolehan suara sementara {story.race_short}"
+        assert_fits(render_chart(snapshot, title=title), snapshot.race)
+        svg = render_chart(snapshot, title=story.headline)
+        assert_fits(svg, snapshot.race)
+        wrapped += "<tspan" in svg
+    assert wrapped > 0  # some headlines are long enough to need a second line
+
+
+def test_chart_title_follows_the_stage(kaltim, config):
+    phrases = Phrases.load()
+    quick = RaceSnapshot.model_validate(
+        {**kaltim.model_dump(), "stage": "quick_count", "quick_count": {"institute": "LSI Denny JA"}}
+    )
+    recap = RaceSnapshot.model_validate(
+        {**kaltim.model_dump(), "stage": "official_recap", "recap": {"plenary": "rapat pleno KPU Kaltim"}}
+    )
+    assert [build_story(s, config, phrases).phrases["chart_title"] for s in (kaltim, quick, recap)] == [
+        "Perolehan suara sementara Pilgub Kaltim 2024",
+        "Hasil hitung cepat LSI Denny JA Pilgub Kaltim 2024",
+        "Hasil rekapitulasi Pilgub Kaltim 2024",
+    ]
