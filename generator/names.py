@@ -545,6 +545,14 @@ def _part_problem(part: str) -> str | None:
     return None
 
 
+def tag_name(full: str) -> str | None:
+    """A person as a tag page names them: the personal name without titles, degrees or
+    nicknames (``H. Rudy Mas'ud, S.E., M.E.`` -> ``Rudy Mas'ud``); None when it cannot
+    be printed (see :func:`short_form_problem`)."""
+    short = person_name(full).short
+    return None if short_form_problem(short) else short
+
+
 def ticket_short(head_short: str, deputy_short: str) -> str:
     """``Rudy Mas'ud-Seno Aji`` (house style: hyphen without spaces)."""
     return f"{head_short}-{deputy_short}" if deputy_short else head_short

@@ -160,6 +160,8 @@ def article_head(
         params["chart"] = story.chart.url
     data: dict[str, Any] = {
         "title": story.headline,
+        "seo_title": story.seo_title,
+        "description": story.description,
         "slug": story.slug,
         "date": date,
         "lastmod": lastmod,

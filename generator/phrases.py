@@ -63,6 +63,15 @@ class Phrases:
             raise ConfigError(f"{self.source}: phrase {key!r} variant {template!r} "
                               f"uses unknown placeholder {exc}") from None
 
+    def fitting(self, key: str, seed: str, limit: int, **values: str) -> str | None:
+        """The variant of ``key`` for ``seed`` if it fits in ``limit`` characters, else the first
+        other variant (in file order) that does; None when none fits."""
+        chosen = self.pick(key, seed, **values)
+        if len(chosen) <= limit:
+            return chosen
+        fits = (t.format(**values) for t in self.variants[key])
+        return next((text for text in fits if len(text) <= limit), None)
+
     def listing(self) -> str:
         """Every variant of every phrase, for editorial review."""
         lines = []

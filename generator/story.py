@@ -42,6 +42,7 @@ from .facts import (
 )
 from .formatting import count_words, format_moment, format_percent, format_votes, join_words
 from .models import RaceKind, RaceSnapshot, Stage, SubRegion
+from .names import person_name, tag_name
 from .phrases import Phrases
 from .updates import Previous, Update, update_note
 
@@ -54,6 +55,13 @@ RACE_LONG = {
     RaceKind.BUPATI: "Pemilihan Bupati",
     RaceKind.WALIKOTA: "Pemilihan Wali Kota",
 }
+
+
+#: Lengths search engines show in full.
+SEO_TITLE_MAX = 70
+DESCRIPTION_MAX = 160
+#: Headline situations whose {leader} is one ticket ahead: a short title can name it.
+_LEAD_SITUATIONS = ("clear", "narrow", "landslide", "single_leads", "early")
 
 
 @dataclass(frozen=True)
@@ -98,8 +106,10 @@ class Story:
     situation: str  # headline key (see :func:`situation`)
     slug: str
     headline: str
+    seo_title: str  # the headline when it fits SEO_TITLE_MAX, else a shorter phrase
+    description: str  # at most DESCRIPTION_MAX characters, for search results
     summary: str
-    tags: tuple[str, ...]
+    tags: tuple[str, ...]  # the contest, its places, then one tag per candidate
     race_short: str  # "Pilgub Kaltim 2024"
     race_long: str  # "Pemilihan Gubernur (Pilgub) Kalimantan Timur 2024"
     region: str  # "Kalimantan Timur", "Kota Samarinda"
@@ -363,13 +373,61 @@ def _summary(snapshot: RaceSnapshot, leaders: RankGroup, race_short: str) -> str
             f"({format_percent(snapshot.progress)}).")
 
 
+def _search(snapshot: RaceSnapshot, leaders: RankGroup, key: str, headline: str, race_short: str,
+            phrases: Phrases) -> tuple[str, str]:
+    """The SEO title and the description: the headline when it is short enough, else a short
+    title naming the leader, else one naming only the race (clipped if even that is too long);
+    the description likewise falls back to a variant without the figures."""
+    stage, seed = snapshot.stage.value, snapshot.race
+    leader = leaders.tickets[0]
+    values = {
+        "race": race_short, "leader": leader.short, "share": leaders.share,
+        "who": join_words(["Kolom Kosong" if t.empty_column else t.short for t in leaders.tickets]),
+        "progress": format_percent(snapshot.progress),
+        "institute": snapshot.quick_count.institute if snapshot.quick_count else "",
+    }
+    title = headline if len(headline) <= SEO_TITLE_MAX else None
+    if title is None and key in _LEAD_SITUATIONS and not leader.empty_column:
+        title = phrases.fitting(f"seo_title.{stage}.lead", seed, SEO_TITLE_MAX, **values)
+    title = title or _clip(phrases.pick(f"seo_title.{stage}.race", seed, **values), SEO_TITLE_MAX)
+    kind = "tie" if leaders.tied else "lead"
+    description = (phrases.fitting(f"description.{stage}.{kind}", seed, DESCRIPTION_MAX, **values)
+                   or _clip(phrases.pick(f"description.{stage}.race", seed, **values), DESCRIPTION_MAX))
+    return title, description
+
+
+def _clip(text: str, limit: int) -> str:
+    """``text`` cut at a word boundary to fit ``limit`` characters with an ellipsis (only a
+    region name far longer than any real one needs it)."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(" ,:;-") + "…"
+
+
+def _people(snapshot: RaceSnapshot, tickets: tuple[TicketFacts, ...]) -> list[str]:
+    """One tag per candidate, in rank order: the personal name without titles, so the tag
+    meets the person's tag from earlier articles (a pair's short form never would). When that
+    name cannot be printed, the short form the article prints stands in if it is sound."""
+    by_number = {t.number: t for t in snapshot.tickets}
+    tags = []
+    for ticket in (by_number[t.number] for t in tickets):
+        for full, printed, problem in ((ticket.head, ticket.head_short, ticket.head_short_problem),
+                                       (ticket.deputy, ticket.deputy_short, ticket.deputy_short_problem)):
+            if full:
+                tags.append(tag_name(full) or (printed if printed and not problem else "")
+                            or person_name(full).short or full)
+    return tags
+
+
 def _tags(snapshot: RaceSnapshot, province: Province, race_short: str,
           tickets: tuple[TicketFacts, ...]) -> tuple[str, ...]:
     tags = [
         f"Pilkada {snapshot.year}",
         race_short.rsplit(" ", 1)[0],
         snapshot.region.name if snapshot.kind is not RaceKind.GUBERNUR else province.name,
-        *[t.short for t in tickets if not t.empty_column],
+        province.name,
+        *_people(snapshot, tickets),
     ]
     if any(t.empty_column for t in tickets):
         tags.append("Kolom Kosong")
@@ -392,12 +450,13 @@ def build_story(
     facts = election_facts(snapshot, config, margin_kind(snapshot, config), progress_kind(snapshot, config))
     key = situation(snapshot, facts, leaders)
     headline, chosen = _phrases(snapshot, facts, leaders, runner, race_short, phrases, key)
+    seo_title, description = _search(snapshot, leaders, key, headline, race_short, phrases)
     notes = config.notes(snapshot.race)
     by_id = {r.ticket.id: t for r, t in zip(snapshot.results, tickets, strict=True)}
     return Story(
         race=snapshot.race, kind=snapshot.kind.value, stage=snapshot.stage.value,
         scenario="single_ticket" if any(t.empty_column for t in tickets) else "contest",
-        situation=key, slug=slugify(race_short), headline=headline,
+        situation=key, slug=slugify(race_short), headline=headline, seo_title=seo_title, description=description,
         summary=_summary(snapshot, leaders, race_short), tags=_tags(snapshot, province, race_short, tickets),
         race_short=race_short, race_long=race_long, region=snapshot.region.name, province=province.name,
         zone=province.zone, kpu_body=kpu_body, tickets=tickets, leaders=leaders, leader=leaders.tickets[0],

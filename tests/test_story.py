@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
+import sys
 
 import pytest
 
@@ -10,9 +12,10 @@ from generator.decide import apply_overrides
 from generator.links import link_stories
 from generator.phrases import Phrases
 from generator.sources.files import read_file
-from generator.story import Link, Previous, build_story, slugify
+from generator.story import DESCRIPTION_MAX, SEO_TITLE_MAX, Link, Previous, build_story, slugify
+from tests.support.synthetic_tree import iter_tree
 
-from .conftest import EXAMPLE_DATA, REPO
+from .conftest import EXAMPLE_DATA, REPO, SHARED, needs_shared
 
 SCENARIOS = REPO / "tests" / "scenarios"
 
@@ -337,3 +340,51 @@ def test_a_broken_short_form_is_never_printed_and_flags_the_race(config, phrases
 
     notes = config.notes(snap.race).model_copy(update={"tickets": {1: TicketOverride(head_short="Mirwan")}})
     assert name_flags(apply_overrides(broken, notes)) == ()
+
+
+# --------------------------------------------------------------------------- search and tag pages
+
+
+def test_tags_name_each_candidate_and_the_places(config, phrases):
+    kaltim, _, _ = (build_story(s, config, phrases) for s in read_file(EXAMPLE_DATA))
+    assert kaltim.tags == ("Pilkada 2024", "Pilgub Kaltim", "Kalimantan Timur",
+                           "Rudy Mas'ud", "Seno Aji", "Isran Noor", "Hadi Mulyadi")
+    samarinda = story_of("real-count-kota-samarinda", config, phrases)
+    assert samarinda.tags[:4] == ("Pilkada 2024", "Pilwalkot Samarinda", "Kota Samarinda", "Kalimantan Timur")
+
+
+def test_seo_title_is_the_headline_or_a_shorter_one(config, phrases):
+    kaltim, _, kaltara = (build_story(s, config, phrases) for s in read_file(EXAMPLE_DATA))
+    assert len(kaltim.headline) > 70
+    assert kaltim.seo_title == "Rudy Mas'ud-Seno Aji Unggul Sementara di Pilgub Kaltim 2024"
+    assert kaltara.seo_title == kaltara.headline
+    assert kaltim.description == ("Hasil sementara Pilgub Kaltim 2024: Rudy Mas'ud-Seno Aji meraih 55,66% suara "
+                                  "berdasarkan data 96,39% TPS. Simak rincian perolehan suaranya.")
+
+
+def _national_stories(config, phrases):
+    spec = importlib.util.spec_from_file_location("link_spread", REPO / "scripts/link_spread.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["link_spread"] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return [build_story(s, config, phrases) for s in module.snapshots_from_tree(dict(iter_tree(SHARED)))]
+
+
+@needs_shared
+def test_national_search_fields_fit_and_tags_are_people(config, phrases):
+    stories = _national_stories(config, phrases)
+    assert len(stories) == 545
+    for story in stories:
+        assert 0 < len(story.seo_title) <= SEO_TITLE_MAX, story.race
+        assert 0 < len(story.description) <= DESCRIPTION_MAX, story.race
+        assert story.seo_title == story.headline or len(story.headline) > SEO_TITLE_MAX, story.race
+        pairs = {t.short for t in story.tickets if not t.empty_column and "-" in t.short}
+        assert not pairs & set(story.tags), story.race
+        assert not any("," in tag for tag in story.tags), story.race  # never a name with its degrees
+    shortened = [s for s in stories if s.seo_title != s.headline]
+    assert len(shortened) > 400  # most headlines are longer than a search result shows
+    assert len({s.seo_title for s in stories}) == len(stories)  # the race is in every title
+    tags = [tag for s in stories for tag in s.tags]
+    assert sum("." in tag for tag in tags) <= 5  # KPU's "Dg."/"Dj." without a short form from an editor
+    assert not {t.short for s in stories for t in s.tickets if "-" in t.short} & set(tags)

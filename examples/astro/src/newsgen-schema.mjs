@@ -52,6 +52,9 @@ const params = z.object({
 
 export const frontMatter = z.object({
   title: z.string().min(1),
+  // search results and link previews: a short title and the description
+  seo_title: z.string().min(1).max(70),
+  description: z.string().min(1).max(160),
   slug: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/),
   date: moment,
   lastmod: moment,
