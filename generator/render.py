@@ -11,6 +11,7 @@ rendered in the same sandbox.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from decimal import Decimal
@@ -69,7 +70,14 @@ def _finalize(value: object) -> object:
         return str(value)
     if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
         return value
-    return escape_markdown(value)
+    return _escaped(value) if type(value) is str else escape_markdown(value)
+
+
+@functools.lru_cache(maxsize=8192)
+def _escaped(text: str) -> str:
+    """:func:`escape_markdown` of a string, worked out once: a night's articles print the
+    same names, places and phrases over and over (a pure function, so the cache changes no byte)."""
+    return escape_markdown(text)
 
 
 def _environment(folder: Path | None, *, sandboxed: bool) -> Environment:
