@@ -17,6 +17,7 @@ an editor override in ``config/races.yaml``).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -452,6 +453,7 @@ def _split_trailing_degrees(words: list[str]) -> tuple[list[str], list[str]]:
     return words, degrees
 
 
+@functools.lru_cache(maxsize=16384)
 def person_name(raw: str) -> PersonName:
     """Case one person's KPU name and derive its short form.
 
