@@ -360,17 +360,15 @@ def _names(snapshot: RaceSnapshot, province: Province) -> tuple[str, str, str]:
     return race_short, race_long, election_body(snapshot, province)
 
 
-def _summary(snapshot: RaceSnapshot, leaders: RankGroup, race_short: str) -> str:
-    who = join_words(["kolom kosong" if t.empty_column else t.short for t in leaders.tickets])
-    verb = f"sama-sama meraih {leaders.share}" if leaders.tied else f"meraih {leaders.share}"
-    if snapshot.stage is Stage.QUICK_COUNT:
-        institute = snapshot.quick_count.institute if snapshot.quick_count else ""
-        return f"Hitung cepat {institute} untuk {race_short}: {who} {verb} suara."
-    if snapshot.stage is Stage.OFFICIAL_RECAP:
-        return f"Rekapitulasi resmi {race_short}: {who} {verb} suara sah."
-    return (f"Hasil sementara {race_short}: {who} {verb} suara berdasarkan data "
-            f"{format_votes(snapshot.tps_reported)} dari {format_votes(snapshot.tps_total)} TPS "
-            f"({format_percent(snapshot.progress)}).")
+def _summary(snapshot: RaceSnapshot, leaders: RankGroup, race_short: str, phrases: Phrases) -> str:
+    """The one-sentence summary for article lists (``summary.<stage>.<lead|tie>`` of phrases.yaml)."""
+    kind = "tie" if leaders.tied else "lead"
+    return phrases.pick(
+        f"summary.{snapshot.stage.value}.{kind}", snapshot.race, race=race_short, share=leaders.share,
+        who=join_words(["kolom kosong" if t.empty_column else t.short for t in leaders.tickets]),
+        tps_reported=format_votes(snapshot.tps_reported), tps_total=format_votes(snapshot.tps_total),
+        progress=format_percent(snapshot.progress),
+        institute=snapshot.quick_count.institute if snapshot.quick_count else "")
 
 
 def _search(snapshot: RaceSnapshot, leaders: RankGroup, key: str, headline: str, race_short: str,
@@ -457,7 +455,7 @@ def build_story(
         race=snapshot.race, kind=snapshot.kind.value, stage=snapshot.stage.value,
         scenario="single_ticket" if any(t.empty_column for t in tickets) else "contest",
         situation=key, slug=slugify(race_short), headline=headline, seo_title=seo_title, description=description,
-        summary=_summary(snapshot, leaders, race_short), tags=_tags(snapshot, province, race_short, tickets),
+        summary=_summary(snapshot, leaders, race_short, phrases), tags=_tags(snapshot, province, race_short, tickets),
         race_short=race_short, race_long=race_long, region=snapshot.region.name, province=province.name,
         zone=province.zone, kpu_body=kpu_body, tickets=tickets, leaders=leaders, leader=leaders.tickets[0],
         runner_up=runner, others=groups[2:],
