@@ -20,6 +20,7 @@ failure while working on one race holds back that race alone, as a
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -32,8 +33,10 @@ from .article import Article, article_or_problem, fingerprint, in_worker, start_
 from .config import Config
 from .decide import RaceWork, as_run, decide_race, place
 from .errors import DataError, OutputError, Problem
+from .extra import ExtraPage, ExtraWork, back_links, extra_review_entry, link_extras, page_or_problem, plan
 from .links import LinkTarget, link_stories
-from .models import RaceSnapshot
+from .story import Link
+from .models import RACE_CODE, RaceSnapshot
 from .output import ManifestEntry, load_files, load_manifest, read_existing, write_manifest
 from .phrases import Phrases
 from .render import Renderer
@@ -46,6 +49,10 @@ if TYPE_CHECKING:
     from .sources.read import Progress, Read, Source
 
 Item = RaceSnapshot | DataError
+
+#: The default story types: one story per race (``--stories races``).
+RACES_ONLY = frozenset({"races"})
+_RACE = re.compile(RACE_CODE)
 
 #: Exit codes (documented in the README and ``newsgen --help``).
 EXIT_OK, EXIT_HELD_BACK, EXIT_CONFIG = 0, 1, 2
@@ -92,8 +99,11 @@ class Report:
 
 def run(source: Source, config: Config, out: Path, *, now: datetime | None = None, strict: bool = False,
         jobs: int = 0, renderer: Renderer | None = None, phrases: Phrases | None = None,
-        progress: Progress | None = None, state: Path | None = None, dry_run: bool = False) -> Report:
+        progress: Progress | None = None, state: Path | None = None, dry_run: bool = False,
+        stories: frozenset[str] = RACES_ONLY) -> Report:
     """Read ``source`` and write its races into ``out``: the library's one entry point.
+
+    ``stories`` (``--stories``) adds local pages and round-ups (see :mod:`generator.extra`).
 
     ``newsgen generate`` calls it once, ``newsgen watch`` once per poll.
     Raises :class:`~generator.errors.ConfigError` (and, for a source that
@@ -104,21 +114,23 @@ def run(source: Source, config: Config, out: Path, *, now: datetime | None = Non
     state_dir = state or default_state_dir(out)
     check_outside(state_dir, out)
     read, note = source.read(progress)
-    settings = run_fingerprint(config, renderer, strict)
+    settings = run_fingerprint(config, renderer, strict, stories)
     keys = {i.race: input_key(i.key, settings) for i in read if isinstance(i, Pending)}
     with locked(state_dir):
         report = unchanged_night(read, keys, Writer(out), Writer(state_dir)) or _generate(
             built(read), config, Writer(out, dry_run=dry_run), Writer(state_dir, dry_run=dry_run), now=now,
-            strict=strict, jobs=jobs, renderer=renderer, phrases=phrases, input_keys=keys)
+            strict=strict, jobs=jobs, renderer=renderer, phrases=phrases, input_keys=keys, stories=stories)
     report.fetch_note = note
     report.state = state_dir
     return report
 
 
-def run_fingerprint(config: Config, renderer: Renderer, strict: bool) -> str:
-    """Everything besides its data that a race's files depend on."""
-    parts = (__version__, renderer.fingerprint, config.regions.model_dump_json(), config.races.model_dump_json(),
-             str(strict))
+def run_fingerprint(config: Config, renderer: Renderer, strict: bool, stories: frozenset[str] = frozenset()) -> str:
+    """Everything besides its data that a race's files depend on (the story types when more than races)."""
+    parts: tuple[str, ...] = (__version__, renderer.fingerprint, config.regions.model_dump_json(),
+                              config.races.model_dump_json(), str(strict))
+    if stories - RACES_ONLY:
+        parts = (*parts, ",".join(sorted(stories)))
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
@@ -132,9 +144,14 @@ def unchanged_night(read: list[Read], keys: dict[str, str], writer: Writer, stat
 
     Nothing is parsed or written then. Any change, error or missing file means a full run.
     """
-    old = load_manifest(state)
+    everything = load_manifest(state)
+    old = {race: entry for race, entry in everything.items() if _RACE.fullmatch(race)}
     if not read or len(keys) != len(read) or set(old) != set(keys):
         return None
+    for entry in everything.values():  # local pages and round-ups: their files must still be there
+        if entry.get("status") in ("written", "unchanged") and entry.get("path") and not _RACE.fullmatch(
+                str(entry.get("race"))) and not (writer.folder / str(entry["path"])).is_file():
+            return None
     report = Report()
     for race, key in keys.items():
         entry = old[race]
@@ -170,7 +187,7 @@ def newest_by_race(snapshots: list[RaceSnapshot]) -> dict[str, tuple[RaceSnapsho
 
 def generate(items: list[Item], config: Config, out: Path, *, now: datetime | None = None, strict: bool = False,
              jobs: int = 0, renderer: Renderer | None = None, phrases: Phrases | None = None,
-             state: Path | None = None, dry_run: bool = False) -> Report:
+             state: Path | None = None, dry_run: bool = False, stories: frozenset[str] = RACES_ONLY) -> Report:
     """Render every usable race of ``items`` into ``out`` (bookkeeping into ``state``).
 
     A race is held back (its files left as they were) when its data is wrong,
@@ -181,19 +198,21 @@ def generate(items: list[Item], config: Config, out: Path, *, now: datetime | No
     check_outside(state_dir, out)
     with locked(state_dir):
         report = _generate(items, config, Writer(out, dry_run=dry_run), Writer(state_dir, dry_run=dry_run),
-                           now=now, strict=strict, jobs=jobs, renderer=renderer, phrases=phrases)
+                           now=now, strict=strict, jobs=jobs, renderer=renderer, phrases=phrases, stories=stories)
     report.state = state_dir
     return report
 
 
 def _generate(items: list[Item], config: Config, writer: Writer, state: Writer, *, now: datetime | None,
               strict: bool, jobs: int, renderer: Renderer | None, phrases: Phrases | None,
-              input_keys: dict[str, str] | None = None) -> Report:
+              input_keys: dict[str, str] | None = None, stories: frozenset[str] = RACES_ONLY) -> Report:
     night = _Night(config, writer, state, renderer or Renderer(config), phrases or Phrases.load(), input_keys or {})
+    night.wanted = stories
     ready = night.gather(items)
     races = night.decide(ready, strict=strict, now=now)
     articles = night.render(races, jobs)
     night.write(races, articles)
+    night.write_extras()
     night.bookkeeping(now or default_now(snap for snap, _ in ready.values()))
     night.report.planned = writer.planned + state.planned
     return night.report
@@ -215,6 +234,11 @@ class _Night:
         self.review: dict[str, ReviewEntry] = {}
         self.narrow = config.publication.thresholds.narrow_margin
         self.fingerprints: dict[str, str] = {}
+        #: Story types beyond races (``--stories``), and this run's local pages and round-ups.
+        self.wanted: frozenset[str] = RACES_ONLY
+        self.now: datetime | None = None
+        self.extras: list[tuple[ExtraWork, ExtraPage]] = []
+        self.failed_extras: set[str] = set()
 
     def hold(self, problem: Problem, snapshot: RaceSnapshot | None = None) -> None:
         """Hold a race back: its earlier files and manifest entry stay as they were."""
@@ -261,6 +285,7 @@ class _Night:
     def decide(self, ready: dict[str, tuple[RaceSnapshot, RaceSnapshot | None]], *, strict: bool,
                now: datetime | None) -> dict[str, RaceWork]:
         races: dict[str, RaceWork] = {}
+        self.now = now
         for race, (snap, older) in ready.items():
             try:
                 decided = decide_race(snap, older, self.config, self.phrases, self.writer, strict=strict, now=now)
@@ -312,9 +337,11 @@ class _Night:
         while True:
             kept = self._kept_targets(races)
             published = self._published(races, kept) if self.config.publication.output.links == "published" else None
+            extras, back = self._plan_extras(races, published)
             for story in link_stories([r.story for r in races.values()], self.config, targets=kept,
                                       published=published):
-                races[story.race].story = story
+                more = back.get(story.race)
+                races[story.race].story = story.evolve(links=story.links + more) if more else story
             todo = [item for item in races.values() if self._needs_render(item)]
             articles: dict[str, Article] = {}
             failed = False
@@ -329,8 +356,80 @@ class _Night:
                     failed = True
                 else:
                     articles[race] = done
-            if not failed:
+            if not failed and not self._render_extras(extras, races):
                 return articles
+
+    # -- local pages and round-ups (see generator.extra) -------------------------------
+
+    def _plan_extras(self, races: dict[str, RaceWork], published: set[str] | None
+                     ) -> tuple[list[ExtraWork], dict[str, tuple[Link, ...]]]:
+        """This run's local pages and round-ups, linked, and the links the races get back."""
+        if self.wanted == RACES_ONLY:
+            return [], {}
+        stories = {race: item.story for race, item in races.items()}
+        extras = [e for e in plan(stories, {r: i.snapshot for r, i in races.items()}, self.wanted, self.config,
+                                  self.phrases) if e.id not in self.failed_extras]
+        extras = [e for e in extras if self._claim_extra(e)]
+        if published is not None:
+            published = published | {e.id for e in extras if self._extra_published(e)}
+        link_extras(extras, stories, self.config, published)
+        return extras, back_links(extras, self.config, published)
+
+    def _claim_extra(self, work: ExtraWork) -> bool:
+        other = self.paths.setdefault(work.path, work.id)
+        if other == work.id:
+            return True
+        self.failed_extras.add(work.id)
+        self.hold(Problem(work.id, f"its page {work.path} is also the page of {other} (their names give the same "
+                                   "slug); set a distinct place name for one of them in regions.yaml",
+                          kind="config"))
+        return False
+
+    def _extra_published(self, work: ExtraWork) -> bool:
+        existing = read_existing(self.writer, work.path)
+        return existing is not None and existing.published
+
+    def _render_extras(self, extras: list[ExtraWork], races: dict[str, RaceWork]) -> bool:
+        """Render the pages; True when one failed (it is held back and the run links again without it)."""
+        snapshots = {race: item.snapshot for race, item in races.items()}
+        self.extras = []
+        failed = False
+        for work in extras:
+            done = page_or_problem(work, self.renderer, self.config, snapshots, self.writer, self.now)
+            if isinstance(done, Problem):
+                self.hold(done)
+                self.failed_extras.add(work.id)
+                failed = True
+            else:
+                self.extras.append((work, done))
+        return failed
+
+    def write_extras(self) -> None:
+        for work, page in self.extras:
+            try:
+                status = self._write_extra(work, page)
+            except Exception as exc:  # a full disk, a read-only file: this page only
+                self.hold(Problem.from_exception(work.id, exc))
+                continue
+            waiting = f"{PENDING}/{work.path}" if status == "waiting" else None
+            shown = "unchanged" if waiting or status == "unchanged" else "written"
+            digest = hashlib.sha256(page.text.encode("utf-8")).hexdigest()
+            self.manifest[work.id] = ManifestEntry(
+                race=work.id, status=shown, path=work.path, slug=work.slug, headline=work.headline,
+                data_timestamp=work.timestamp.isoformat(), data_sha256=digest, fingerprint=digest[:16],
+                kind=work.kind, waiting=waiting)
+            self.review[work.id] = extra_review_entry(work, shown, waiting)
+
+    def _write_extra(self, work: ExtraWork, page: ExtraPage) -> str:
+        if self._edited(work.path, page.text):
+            path = self.writer.claim(work.path)
+            self.state.write_group([(f"{PENDING}/{work.path}", page.text)])
+            self.report.waiting.append((work.id, path))
+            return "waiting"
+        ((path, changed),) = self.writer.write_group([(work.path, page.text)])
+        self.files[work.path] = sha256(page.text.replace("\r\n", "\n").encode("utf-8"))
+        (self.report.written if changed else self.report.unchanged).append((work.id, path))
+        return "written" if changed else "unchanged"
 
     def _kept_targets(self, races: dict[str, RaceWork]) -> list[LinkTarget]:
         """Held-back races whose earlier article is still there: siblings keep linking it."""

@@ -179,7 +179,7 @@ class Renderer:
             text = self._article.render(story=story, stock=stock, publication=self.config.publication)
         except JinjaError as exc:
             raise TemplateError(f"template article.md.j2 for race {story.race}: {exc}") from None
-        return _tidy(text), tuple(printed)
+        return tidy(text), tuple(printed)
 
     def body(self, story: Story) -> str:
         """The article text (Markdown, without front matter)."""
@@ -195,7 +195,7 @@ def _fingerprint(folder: Path, config: Config) -> str:
     return digest.hexdigest()
 
 
-def _tidy(text: str) -> str:
+def tidy(text: str) -> str:
     """One blank line between paragraphs, no trailing spaces, one final newline."""
     lines = [line.rstrip() for line in text.splitlines()]
     out: list[str] = []

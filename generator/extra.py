@@ -1,0 +1,349 @@
+"""More stories from the same data: local pages and round-ups beside the race stories.
+
+``--stories races,local,roundups`` (default ``races``) chooses what a run writes:
+
+- ``local``: the governor race in each kab/kota with data (:mod:`generator.local`),
+  ``pilgub-kaltim-2024-balikpapan``, keyed ``local/6471`` in the manifest;
+- ``roundups``: one page per province with any race (``hasil-pilkada-2024-kaltim``,
+  ``roundup/64``) and one of the governor races (``hasil-pilgub-2024-seluruh-indonesia``,
+  ``roundup/0``) (:mod:`generator.roundup`).
+
+Their slugs never end with the year as race slugs do, nor start with ``pil`` as
+race slugs do when they are round-ups, so no page can take a race's path.
+
+Links: a local page links its governor race, its kab/kota's regent or mayor race and
+its province round-up; that regent/mayor race links the local page back, and the
+governor race links its province round-up. A round-up links every race in its table.
+Links follow the publication's link policy (``output.links``) like "Baca Juga" does.
+
+Checks: every page goes through the fact audit (each number from the data it came
+from) and the claim check. A local page is checked twice: its own sentences against
+the kab/kota's figures told as a race, and its paragraph about the province against
+the governor race's own story, so it never contradicts the story it links to. Each
+sentence of a round-up is checked against the race it names.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from jinja2 import TemplateError as JinjaError
+from markupsafe import Markup
+
+from . import __version__
+from .audit import allowed_numbers, find_offences
+from .claims import check_claims
+from .config import Config
+from .errors import ConfigError, Problem, TemplateError
+from .formatting import format_decimal2, format_votes, join_words, ordinal, to_zone
+from .links import LinkTarget, link_url
+from .local import LocalStory, local_snapshot, local_stories
+from .models import RaceSnapshot, share
+from .output import placement
+from .phrases import Phrases
+from .review import ReviewEntry, Status
+from .render import Renderer, tidy
+from .roundup import Roundup, national_roundup, province_roundups
+from .story import Link, Story
+from .writer import Writer, front_matter, split_front_matter
+
+__all__ = ["KINDS", "ExtraPage", "ExtraWork", "back_links", "make_page", "parse_stories", "plan"]
+
+#: What ``--stories`` may name; ``races`` is always written (the other pages link to it).
+KINDS = ("races", "local", "roundups")
+
+
+def parse_stories(text: str | Iterable[str] | None) -> frozenset[str]:
+    """``"races,local"`` -> ``{"races", "local"}``; races are always in. A ConfigError names an unknown kind."""
+    items = text.split(",") if isinstance(text, str) else list(text or ())
+    wanted = {i.strip() for i in items if i.strip()}
+    unknown = sorted(wanted - set(KINDS))
+    if unknown:
+        raise ConfigError(f"--stories: unknown story type(s) {', '.join(unknown)}; expected a comma-separated "
+                          f"list of {', '.join(KINDS)} (e.g. --stories races,local,roundups)")
+    return frozenset({"races", *wanted})
+
+
+@dataclass
+class ExtraWork:
+    """One local page or round-up: its story, where it goes, what it links."""
+
+    id: str
+    kind: str  # "local" | "roundup"
+    story: LocalStory | Roundup
+    snapshot: RaceSnapshot | None  # the governor race a local page comes from
+    path: str = ""
+    links: tuple[Link, ...] = ()
+    urls: dict[str, str] = field(default_factory=dict)  # race -> URL a round-up may link
+
+    @property
+    def headline(self) -> str:
+        return self.story.headline
+
+    @property
+    def slug(self) -> str:
+        return self.story.slug
+
+    @property
+    def target(self) -> LinkTarget:
+        return LinkTarget(self.id, self.kind, self.story.headline, self.story.slug)
+
+    @property
+    def timestamp(self) -> datetime:
+        return self.story.view.timestamp if isinstance(self.story, LocalStory) else self.story.timestamp
+
+
+@dataclass(frozen=True)
+class ExtraPage:
+    id: str
+    text: str
+    problems: tuple[str, ...]
+    claims: tuple[str, ...]
+
+
+def plan(stories: dict[str, Story], snapshots: dict[str, RaceSnapshot], wanted: frozenset[str], config: Config,
+         phrases: Phrases) -> list[ExtraWork]:
+    """The local pages and round-ups of a run's race stories (nothing unless ``wanted`` asks)."""
+    out: list[ExtraWork] = []
+    if "local" in wanted:
+        regents = {race for race in stories if race.startswith("pkwkk/")}
+        for race in sorted(stories):
+            if stories[race].kind == "gubernur":
+                for local in local_stories(stories[race], snapshots[race], config, phrases, regents):
+                    out.append(ExtraWork(local.id, "local", local, snapshots[race]))
+    if "roundups" in wanted and stories:
+        listed = list(stories.values())
+        out.extend(ExtraWork(r.id, "roundup", r, None) for r in province_roundups(listed, config, phrases))
+        national = national_roundup(listed, config, phrases)
+        if national is not None:
+            out.append(ExtraWork(national.id, "roundup", national, None))
+    for work in out:
+        work.path = placement(work.slug, config, to_zone(work.timestamp, _zone(work)).isoformat()).article
+    return out
+
+
+def _zone(work: ExtraWork) -> str:
+    return work.story.view.zone if isinstance(work.story, LocalStory) else work.story.zone
+
+
+def _can_link(race: str, published: set[str] | None) -> bool:
+    return published is None or race in published
+
+
+def link_extras(extras: list[ExtraWork], stories: dict[str, Story], config: Config,
+                published: set[str] | None) -> None:
+    """Each page's "Baca Juga" (local pages, province round-ups) and table links (round-ups)."""
+    by_id = {w.id: w for w in extras}
+    for work in extras:
+        targets: list[Any] = []
+        if isinstance(work.story, LocalStory):
+            local = work.story
+            targets = [stories.get(local.province.race), stories.get(local.regent_race or ""),
+                       by_id.get(f"roundup/{local.code[:2]}")]
+        elif work.story.scope == "province":
+            targets = [by_id.get("roundup/0")]
+            work.urls = {r.race: link_url(r.story, config) for r in work.story.rows if _can_link(r.race, published)}
+        else:
+            work.urls = {r.race: link_url(r.story, config) for r in work.story.rows if _can_link(r.race, published)}
+        work.links = tuple(Link(t.headline, link_url(_as_target(t), config)) for t in targets
+                           if t is not None and _can_link(_as_target(t).race, published))
+
+
+def _as_target(target: Story | ExtraWork) -> Story | LinkTarget:
+    return target.target if isinstance(target, ExtraWork) else target
+
+
+def back_links(extras: list[ExtraWork], config: Config, published: set[str] | None) -> dict[str, tuple[Link, ...]]:
+    """Links the race stories get back: a regent/mayor race to its kab/kota's governor page,
+    a governor race to its province round-up."""
+    out: dict[str, list[Link]] = {}
+    for work in extras:
+        if not _can_link(work.id, published):
+            continue
+        link = Link(work.headline, link_url(work.target, config))
+        if isinstance(work.story, LocalStory) and work.story.regent_race:
+            out.setdefault(work.story.regent_race, []).append(link)
+        elif isinstance(work.story, Roundup) and work.story.scope == "province":
+            out.setdefault(f"pkwkp/{work.story.province_code}", []).append(link)
+    return {race: tuple(links) for race, links in out.items()}
+
+
+# -- render and check ------------------------------------------------------------------
+
+
+def _render(renderer: Renderer, name: str, stock_story: Story, **values: Any) -> tuple[str, list[str]]:
+    printed: list[str] = []
+
+    def stock(key: str, story: Story | None = None) -> Markup:
+        text = renderer.stock(key, story or stock_story)
+        printed.append(str(text))
+        return text
+
+    try:
+        text = renderer.env.get_template(name).render(stock=stock, publication=renderer.config.publication,
+                                                      **values)
+    except JinjaError as exc:
+        raise TemplateError(f"template {name}: {exc}") from None
+    return text, printed
+
+
+def _local_numbers(local: LocalStory, whole: RaceSnapshot) -> set[str]:
+    """Numbers a local page may print beyond its row's and its race's: ranks and counts of the
+    province's kab/kota, and every ticket's share difference between the row and the province."""
+    rows = whole.sub_regions
+    out = {format_votes(n) for n in range(len(rows) + 1)} | {ordinal(n) for n in range(1, len(rows) + 1)}
+    row = next(r for r in rows if r.code == local.code)
+    for result in whole.results:
+        here = share(row.votes.get(result.ticket.id, 0), row.total_votes)
+        out.add(format_decimal2(abs(here - result.share)))
+    return out
+
+
+def _local_page(work: ExtraWork, renderer: Renderer, config: Config) -> tuple[str, list[str], list[str]]:
+    local = work.story
+    assert isinstance(local, LocalStory) and work.snapshot is not None
+    province_text, stock_a = _render(renderer, "local/province.md.j2", local.province, local=local,
+                                     story=local.province)
+    province_text = tidy(province_text).strip()
+    body, stock_b = _render(renderer, "local.md.j2", local.province, local=local, story=local.view,
+                            links=work.links, province_paragraph=Markup(province_text))
+    body = tidy(body)
+    here = local_snapshot(work.snapshot, next(r for r in work.snapshot.sub_regions if r.code == local.code),
+                          local.place)
+    allowed = allowed_numbers(here, local.view) | allowed_numbers(work.snapshot, local.province) \
+        | _local_numbers(local, work.snapshot)
+    exempt = [*stock_a, *stock_b, *(link.headline for link in work.links)]
+    problems = [f"{o.sentence!r} prints {', '.join(o.numbers)}" for text in (local.headline, body)
+                for o in find_offences(text, allowed=allowed, exempt=exempt)]
+    own = body.replace(province_text, "")
+    claims = [f"local figures: {c}" for c in check_claims(local.view, local.headline, own, exempt=exempt)]
+    claims += [f"against the province story: {c}" for c in check_claims(local.province, "", province_text,
+                                                                          exempt=exempt)]
+    return body, problems, claims
+
+
+def _roundup_page(work: ExtraWork, renderer: Renderer, config: Config,
+                  snapshots: dict[str, RaceSnapshot]) -> tuple[str, list[str], list[str]]:
+    roundup = work.story
+    assert isinstance(roundup, Roundup)
+    first = roundup.rows[0].story
+    body, stock = _render(renderer, "roundup.md.j2", first, roundup=roundup, links=work.links, urls=work.urls,
+                          stories={r.race: r.story for r in roundup.rows})
+    body = tidy(body)
+    problems: list[str] = []
+    claims: list[str] = []
+    allowed: set[str] = {format_votes(n) for n in range(len(roundup.rows) + 1)} | {str(roundup.year)}
+    for row in roundup.rows:
+        mine = allowed_numbers(snapshots[row.race], row.story)
+        allowed |= mine
+        if row.line:
+            problems += [f"{row.race}: {o.sentence!r} prints {', '.join(o.numbers)}"
+                         for o in find_offences(row.line, allowed=mine)]
+            claims += [f"{row.race}: {c}" for c in check_claims(row.story, "", row.line)]
+    exempt = [*stock, *(link.headline for link in work.links), *(r.line for r in roundup.rows if r.line)]
+    problems += [f"{o.sentence!r} prints {', '.join(o.numbers)}" for text in (roundup.headline, body)
+                 for o in find_offences(text, allowed=allowed, exempt=exempt)]
+    return body, problems, claims
+
+
+def make_page(work: ExtraWork, renderer: Renderer, config: Config, snapshots: dict[str, RaceSnapshot],
+              writer: Writer, now: datetime | None) -> ExtraPage:
+    """Render, audit and check one page, with its front matter."""
+    if isinstance(work.story, LocalStory):
+        body, problems, claims = _local_page(work, renderer, config)
+    else:
+        body, problems, claims = _roundup_page(work, renderer, config, snapshots)
+    head = _head(work, config, writer, now, body)
+    return ExtraPage(work.id, head + "\n" + body, tuple(problems), tuple(claims))
+
+
+def page_or_problem(work: ExtraWork, renderer: Renderer, config: Config, snapshots: dict[str, RaceSnapshot],
+                    writer: Writer, now: datetime | None) -> ExtraPage | Problem:
+    try:
+        page = make_page(work, renderer, config, snapshots, writer, now)
+    except Exception as exc:  # one page's failure never stops another
+        return Problem.from_exception(work.id, exc)
+    if page.problems or page.claims:
+        found = (["fact audit: " + "; ".join(page.problems)] if page.problems else []) + list(page.claims)
+        return Problem(work.id, "; ".join(found), kind="audit")
+    return page
+
+
+# -- front matter -----------------------------------------------------------------------
+
+
+def _existing(writer: Writer, relative: str) -> dict[str, Any]:
+    text = writer.read_existing(relative)
+    if text is None:
+        return {}
+    try:
+        meta, _ = split_front_matter(text)
+    except (ValueError, Exception):  # a foreign or broken file: written as new
+        return {}
+    return meta if isinstance(meta, dict) else {}
+
+
+def _params(work: ExtraWork, digest: str) -> dict[str, Any]:
+    story = work.story
+    if isinstance(story, LocalStory):
+        snap = work.snapshot
+        assert snap is not None
+        row = next(r for r in snap.sub_regions if r.code == story.code)
+        return {"race": work.id, "story": "local", "of_race": story.province.race, "stage": story.view.stage,
+                "data_timestamp": snap.timestamp.isoformat(), "tps_reported": row.tps_reported,
+                "tps_total": row.tps_total,
+                "results": {str(t.number): row.votes.get(t.id, 0) for t in sorted(snap.tickets,
+                                                                                   key=lambda t: t.number)},
+                "source_url": snap.source_url, "data_sha256": digest, "newsgen_version": __version__}
+    return {"race": work.id, "story": "roundup", "stage": story.stage, "races": [r.race for r in story.rows],
+            "data_timestamp": story.timestamp.isoformat(), "source_url": story.rows[0].story.source_url,
+            "data_sha256": digest, "newsgen_version": __version__}
+
+
+def _head(work: ExtraWork, config: Config, writer: Writer, now: datetime | None, body: str) -> str:
+    """Front matter as a race story's: draft, date kept, lastmod moved only when the text changed."""
+    pub, story = config.publication, work.story
+    digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
+    old = _existing(writer, work.path)
+    old_params = old.get("params") if isinstance(old.get("params"), dict) else {}
+    local_now = to_zone(now or work.timestamp, _zone(work)).isoformat()
+    same = isinstance(old_params, dict) and old_params.get("data_sha256") == digest
+    data: dict[str, Any] = {
+        "title": story.headline, "seo_title": story.seo_title, "description": story.description,
+        "slug": story.slug, "date": str(old.get("date") or local_now),
+        "lastmod": str(old["lastmod"]) if same and old.get("lastmod") else local_now,
+        "draft": True, "summary": story.summary, "author": pub.author, "tags": _tags(work),
+        "categories": list(pub.categories),
+    }
+    if pub.output.layout == "dated":
+        data["published"] = False
+    data["params"] = _params(work, digest)
+    return front_matter(data)
+
+
+def _tags(work: ExtraWork) -> list[str]:
+    story = work.story
+    if isinstance(story, LocalStory):
+        return list(dict.fromkeys([*story.province.tags[:3], story.place, *story.province.tags[3:]]))
+    first = story.rows[0].story
+    return list(dict.fromkeys([first.tags[0], story.region if story.scope == "province" else "Pilgub"]))
+
+
+def extra_review_entry(work: ExtraWork, status: Status, waiting: str | None) -> ReviewEntry:
+    """The page as the review page lists it: its leader and progress for a local page, its region for a round-up."""
+    story = work.story
+    if isinstance(story, LocalStory):
+        view = story.view
+        leader = join_words(["Kolom kosong" if t.empty_column else t.short for t in view.leaders.tickets])
+        return ReviewEntry(race=work.id, status=status, headline=story.headline, leader=leader,
+                           leader_share=view.leaders.share,
+                           progress=f"{view.tps_reported} dari {view.tps_total} TPS ({view.progress})",
+                           data_time=view.timestamp, path=work.path, province=story.code[:2], slug=story.slug,
+                           tie=view.tie, waiting=waiting is not None, waiting_path=waiting)
+    return ReviewEntry(race=work.id, status=status, headline=story.headline, data_time=story.timestamp,
+                       path=work.path, province=story.province_code or None, slug=story.slug,
+                       waiting=waiting is not None, waiting_path=waiting)

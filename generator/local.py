@@ -1,0 +1,245 @@
+"""The governor race in one kab/kota: a :class:`LocalStory` from a row of the governor race's table.
+
+The governor race's own file already holds every kab/kota's tally (its table rows,
+``RaceSnapshot.sub_regions``). Each row with data becomes a local page. Its figures are
+those of the row, told like a race: the row is made a snapshot of its own
+(:func:`local_snapshot`, same race code, stage, time and tickets) and decided by
+:func:`~generator.story.build_story`, so ranks, ties, the early count and the kolom kosong
+follow the same rules as any story. On top of that, two decisions of its own:
+
+- :func:`share_rank`: where the kab/kota stands among the province's kab/kota with data,
+  by the local leader's share (a tie at the top locally has no single leader: no rank);
+- :func:`compare`: how the local result differs from the province-wide one (the same
+  leader, another leader, a tie on either side) and by how many points the compared
+  ticket's share differs.
+
+No local page comes from a quick count (a sample says nothing about one kab/kota) and
+none for a row without data. Plain data; templates only word it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .config import Config
+from .formatting import count_words, format_decimal2, format_percent, join_words, ordinal
+from .models import RaceSnapshot, Stage, SubRegion, share
+from .phrases import Phrases
+from .story import Story, build_story, slugify
+
+__all__ = ["Comparison", "LocalStory", "Rank", "compare", "local_snapshot", "local_stories", "place_names",
+           "share_rank"]
+
+
+@dataclass(frozen=True)
+class Rank:
+    """Where a kab/kota stands among the province's kab/kota with data, by one ticket's share."""
+
+    kind: str  # "top" | "bottom" | "middle" | "only" (the one kab/kota with data)
+    position: str  # "ketiga", "ke-12"
+    count: str  # "sepuluh" (kab/kota with data)
+    shared: bool  # another kab/kota has exactly the same share
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The local result against the province-wide one."""
+
+    kind: str  # "same_leader" | "other_leader" | "local_tie" | "province_tie" | "both_tie"
+    ticket: str  # short name of the ticket whose shares are compared ("" when none)
+    local_share: str
+    province_share: str
+    direction: str  # "higher" | "lower" | "equal" | ""
+    points: str  # "3,21"
+
+
+@dataclass(frozen=True)
+class LocalStory:
+    """One kab/kota's page of a governor race."""
+
+    id: str  # "local/6471": the manifest key
+    code: str  # "6471"
+    place: str  # "Kota Balikpapan", "Kabupaten Paser": first mention
+    place_short: str  # "Balikpapan", "Paser"; "Kota Bekasi" when a kabupaten has the same name
+    situation: str  # headline key
+    slug: str
+    headline: str
+    seo_title: str
+    description: str
+    summary: str
+    view: Story  # the row told as a race (its tickets, ranks, tie, progress, stage)
+    province: Story  # the governor race's own story (what the page must not contradict)
+    rank: Rank | None
+    comparison: Comparison
+    level_count: str  # kab/kota in the province ("sepuluh")
+    phrases: dict[str, str]
+    regent_race: str | None = None  # the local regent/mayor race code, when it is in the run
+
+
+def local_snapshot(snapshot: RaceSnapshot, row: SubRegion, place: str) -> RaceSnapshot:
+    """The row as a snapshot of its own: same race code, stage, time, source and tickets."""
+    data = snapshot.model_dump()
+    data.update(
+        region={"code": snapshot.region.code, "name": place, "province_code": snapshot.region.province_code},
+        votes={t.id: row.votes.get(t.id, 0) for t in snapshot.tickets},
+        tps_reported=row.tps_reported, tps_total=row.tps_total, sub_regions=(), registered_voters=None,
+    )
+    return RaceSnapshot.model_validate(data)
+
+
+def place_names(rows: tuple[SubRegion, ...]) -> dict[str, tuple[str, str]]:
+    """Each row's first-mention and headline names: ``Kota Balikpapan`` / ``Balikpapan``,
+    ``Kabupaten Paser`` / ``Paser``; a kota keeps its ``Kota`` where a kabupaten of the
+    province has the same name (``Kota Bekasi`` beside ``Bekasi``)."""
+    def parts(row: SubRegion) -> tuple[str, str]:
+        name = row.name
+        city = row.code[2] == "7"
+        for prefix in ("Kota ", "Kabupaten "):
+            if name.startswith(prefix):
+                name = name[len(prefix):]
+        return ("Kota " if city else "Kabupaten ") + name, name
+
+    named = {row.code: parts(row) for row in rows}
+    shorts = [short for _, short in named.values()]
+    return {code: (full, full if shorts.count(short) > 1 and code[2] == "7" else short)
+            for code, (full, short) in named.items()}
+
+
+def _row_share(row: SubRegion, ticket_id: str) -> Decimal:
+    return share(row.votes.get(ticket_id, 0), row.total_votes)
+
+
+def share_rank(rows: tuple[SubRegion, ...], code: str, ticket_id: str) -> Rank:
+    """Where row ``code`` stands among the rows with data by ``ticket_id``'s share (equal shares share a rank)."""
+    with_data = [r for r in rows if r.leader_ids]
+    shares = {r.code: _row_share(r, ticket_id) for r in with_data}
+    mine = shares[code]
+    position = 1 + sum(1 for s in shares.values() if s > mine)
+    shared = sum(1 for s in shares.values() if s == mine) > 1
+    count = len(with_data)
+    if count == 1:
+        kind = "only"
+    elif position == 1:
+        kind = "top"
+    elif mine == min(shares.values()):
+        kind = "bottom"
+    else:
+        kind = "middle"
+    return Rank(kind=kind, position=ordinal(position), count=count_words(count), shared=shared)
+
+
+def compare(view: Story, province: Story, local: RaceSnapshot, whole: RaceSnapshot) -> Comparison:
+    """How the local result differs from the province-wide one (see the module docstring)."""
+    local_tie, province_tie = view.tie, province.tie
+    if local_tie and province_tie:
+        kind = "both_tie"
+    elif local_tie:
+        kind = "local_tie"
+    elif province_tie:
+        kind = "province_tie"
+    else:
+        kind = "same_leader" if view.leader.number == province.leader.number else "other_leader"
+    number = view.leader.number if not local_tie else province.leader.number if not province_tie else None
+    if number is None:
+        return Comparison(kind, "", "", "", "", "")
+    here = next(r for r in local.results if r.ticket.number == number)
+    there = next(r for r in whole.results if r.ticket.number == number)
+    direction = "higher" if here.share > there.share else "lower" if here.share < there.share else "equal"
+    short = next(t.short for t in view.tickets if t.number == number)
+    return Comparison(kind, short, format_percent(here.share), format_percent(there.share), direction,
+                      format_decimal2(abs(here.share - there.share)))
+
+
+def _situation(view: Story) -> str:
+    if view.tie:
+        return "tie" if len(view.leaders.tickets) == 2 else "tie_many"
+    empty = any(t.empty_column for t in view.tickets)
+    if view.facts.early:
+        return "early_empty_leads" if view.leader.empty_column else "early"
+    if empty:
+        return "empty_leads" if view.leader.empty_column else "single_leads"
+    return "lead"
+
+
+def _named(view: Story) -> tuple[str, str]:
+    """The leader(s) and the runner-up as a headline names them."""
+    def name(t: object) -> str:
+        return "Kolom Kosong" if getattr(t, "empty_column") else str(getattr(t, "short"))
+    leader = join_words([name(t) for t in view.leaders.tickets])
+    runner = join_words([name(t) for t in view.runner_up.tickets]) if view.runner_up else ""
+    return leader, runner
+
+
+def _texts(view: Story, province: Story, place: str, short: str, situation: str,
+           phrases: Phrases, seed: str) -> dict[str, str]:
+    leader, runner = _named(view)
+    values = {"leader": leader, "runner": runner, "race": province.race_short, "place": short, "region": place,
+              "progress": view.progress, "share": view.leaders.share, "province": province.region,
+              "count": count_words(len(view.leaders.tickets)).capitalize()}
+    stage = view.stage
+    headline = phrases.pick(f"local.headline.{stage}.{situation}", seed, **values)
+    kind = "tie" if view.tie else "lead"
+    return {
+        "headline": headline,
+        "seo_title": phrases.fitting(f"local.seo_title.{stage}", seed, 70, **values)
+        or phrases.pick(f"local.seo_title.{stage}", seed, **values)[:69] + "…",
+        "description": phrases.fitting(f"local.description.{stage}.{kind}", seed, 160, **values)
+        or phrases.pick(f"local.description.{stage}.race", seed, **values),
+        "summary": phrases.pick(f"local.description.{stage}.{kind}", seed, **values),
+    }
+
+
+def _lede(view: Story, phrases: Phrases, seed: str) -> str:
+    """The lede after "Hasil sementara <race> di <kab/kota>": a tie, an early count, a recap or a lead."""
+    kind = "tie" if view.tie else "early" if view.facts.early else "recap" if view.facts.final else "lead"
+
+    def ticket(t: object) -> str:
+        if getattr(t, "empty_column"):
+            return phrases.pick("ticket.empty", seed)
+        return phrases.pick("ticket.named", seed, number=str(getattr(t, "number")), full=str(getattr(t, "full")))
+
+    names = [ticket(t) for t in view.leaders.tickets]
+    tickets = " ".join(names[:-1]) + " dan " + names[-1] if len(names) > 2 and all(
+        n.endswith(",") for n in names[:-1]) else join_words(names)
+    return phrases.pick(f"local.lede.{kind}", seed, ticket=names[0], tickets=tickets, share=view.leaders.share,
+                        progress=view.progress, tps=view.tps_reported)
+
+
+def local_stories(province: Story, snapshot: RaceSnapshot, config: Config, phrases: Phrases,
+                  regent_races: set[str] = frozenset()) -> list[LocalStory]:  # type: ignore[assignment]
+    """Every kab/kota page of one governor race (rows with data only; none from a quick count)."""
+    if snapshot.stage is Stage.QUICK_COUNT or not snapshot.sub_regions or snapshot.sub_region_level != "kabupaten/kota":
+        return []
+    names = place_names(snapshot.sub_regions)
+    out = []
+    for row in snapshot.sub_regions:
+        if not row.leader_ids or row.tps_reported == 0:
+            continue
+        out.append(_one(province, snapshot, row, names[row.code], config, phrases, regent_races))
+    return out
+
+
+def _one(province: Story, snapshot: RaceSnapshot, row: SubRegion, names: tuple[str, str], config: Config,
+         phrases: Phrases, regent_races: set[str]) -> LocalStory:
+    place, short = names
+    local = local_snapshot(snapshot, row, place)
+    view = build_story(local, config, phrases)
+    seed = f"local/{row.code}"
+    situation = _situation(view)
+    texts = _texts(view, province, place, short, situation, phrases, seed)
+    rank = None if view.tie else share_rank(snapshot.sub_regions, row.code, local.leader.ticket.id)
+    comparison = compare(view, province, local, snapshot)
+    chosen = {
+        "lede": _lede(view, phrases, seed),
+        "closing": phrases.pick(f"local.closing.{'final' if view.facts.final else view.progress_kind}", seed,
+                                place=short),
+    }
+    regent = f"pkwkk/{row.code}"
+    return LocalStory(
+        id=seed, code=row.code, place=place, place_short=short, situation=situation,
+        slug=slugify(f"{province.slug} {short}"), headline=texts["headline"], seo_title=texts["seo_title"],
+        description=texts["description"], summary=texts["summary"], view=view, province=province, rank=rank,
+        comparison=comparison, level_count=count_words(len(snapshot.sub_regions)), phrases=chosen,
+        regent_race=regent if regent in regent_races else None,
+    )
