@@ -316,6 +316,10 @@ def _source_options(command: Callable[..., Any]) -> Callable[..., Any]:
                      help="Folder with publication.yaml / regions.yaml / races.yaml overriding the defaults."),
         click.option("--strict", is_flag=True,
                      help="Hold back races whose data looks suspicious instead of writing them with a flag."),
+        click.option("--stories", "stories", default="races", show_default=True, metavar="LIST",
+                     help="Story types, comma-separated: races (one story per race, always written), local (the "
+                          "governor race in each kab/kota with data), roundups (one page per province and one of "
+                          "the governor races). Example: --stories races,local,roundups"),
     ]
     for decorator in reversed(decorators):
         command = decorator(command)
@@ -325,6 +329,9 @@ def _source_options(command: Callable[..., Any]) -> Callable[..., Any]:
 def _prepare(options: dict[str, Any]) -> tuple[Source, Config]:
     from .config import load_config
 
+    from .extra import parse_stories
+
+    options["stories"] = parse_stories(options["stories"])  # a ConfigError (exit 2) names an unknown type
     source = _source(options)
     return source, load_config(options["config_dir"])
 
@@ -364,7 +371,7 @@ def generate_command(now_text: str | None, jobs: int, dry_run: bool, as_json: bo
         try:
             report = run(source, config, out, now=now, strict=options["strict"], jobs=jobs,
                          progress=None if source.kind == "file" else bar, state=options["state_dir"],
-                         dry_run=dry_run)
+                         dry_run=dry_run, stories=options["stories"])
         finally:
             bar.close()
         if report.fetch_note and not quiet:
@@ -455,7 +462,7 @@ def watch_command(interval: float, cycles: int | None, **options: Any) -> None:
         out, strict = options["out"], options["strict"]
         try:
             watch(lambda: run(source, config, out, strict=strict, renderer=renderer, phrases=phrases,
-                          state=options["state_dir"]),
+                          state=options["state_dir"], stories=options["stories"]),
                   interval=interval, log=log, max_cycles=cycles)
         except KeyboardInterrupt:
             log("stopped (Ctrl-C); every file is whole")

@@ -236,7 +236,9 @@ def _roundup_page(work: ExtraWork, renderer: Renderer, config: Config,
     body = tidy(body)
     problems: list[str] = []
     claims: list[str] = []
-    allowed: set[str] = {format_votes(n) for n in range(len(roundup.rows) + 1)} | {str(roundup.year)}
+    moment = to_zone(roundup.timestamp, roundup.zone)  # the newest data time, in the round-up's zone
+    allowed: set[str] = {format_votes(n) for n in range(len(roundup.rows) + 1)} | {str(roundup.year)} \
+        | {f"{moment:%d/%m/%Y}", f"{moment:%H.%M}"}
     for row in roundup.rows:
         mine = allowed_numbers(snapshots[row.race], row.story)
         allowed |= mine
