@@ -1,0 +1,137 @@
+"""Story types beyond races (issue 19): local pages and round-ups (``--stories``).
+
+Scenarios in ``tests/stories/`` (SYNTHETIC figures) are rendered with every story type;
+each local page and round-up is a committed snapshot. The decisions of a local page
+(its rank among the province's kab/kota and its difference from the province) are
+checked as exact strings; the synthetic national tree gives a page for every kab/kota
+with data, 38 province round-ups and one national round-up.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from generator.config import load_config
+from generator.errors import ConfigError
+from generator.extra import parse_stories
+from generator.local import Rank, share_rank
+from generator.pipeline import generate
+from generator.sources.files import read_file
+from generator.writer import split_front_matter
+
+from .conftest import REPO
+
+STORIES = sorted((REPO / "tests" / "stories").glob("*.yaml"))
+ALL = frozenset({"races", "local", "roundups"})
+#: Race slugs end with the year; local pages and round-ups never do.
+RACE_SLUG = re.compile(r"^pil(gub|bup|walkot)-[a-z0-9-]+-\d{4}$")
+
+
+def pages(out):
+    """(slug, text) of every local page and round-up in ``out``."""
+    found = []
+    for path in sorted(out.glob("*/index.md")):
+        if not RACE_SLUG.match(path.parent.name):
+            found.append((path.parent.name, path.read_text(encoding="utf-8")))
+    return found
+
+
+def body_of(text):
+    return split_front_matter(text)[1]
+
+
+def test_stories_flag_parses_and_races_are_always_in():
+    assert parse_stories(None) == {"races"}
+    assert parse_stories("races") == {"races"}
+    assert parse_stories("local") == {"races", "local"}
+    assert parse_stories("races, local,roundups") == ALL
+    with pytest.raises(ConfigError, match=r"--stories: unknown story type\(s\) locals; expected"):
+        parse_stories("locals")
+
+
+def test_default_run_writes_races_only(tmp_path):
+    report = generate(read_file(REPO / "tests/stories/kaltim-local.yaml"), load_config(), tmp_path)
+    assert report.exit_code == 0
+    assert pages(tmp_path) == []
+    assert {p.name for p in tmp_path.iterdir()} == {"pilgub-kaltim-2024", "pilbup-berau-2024",
+                                                     "pilwalkot-balikpapan-2024"}
+
+
+@pytest.mark.parametrize("path", STORIES, ids=[p.stem for p in STORIES])
+def test_story_pages(tmp_path, md_snapshot, path):
+    report = generate(read_file(path), load_config(), tmp_path, stories=ALL)
+    assert report.exit_code == 0, report.held_back
+    found = pages(tmp_path)
+    assert found
+    for slug, text in found:
+        assert text == md_snapshot(name=slug)
+        body = body_of(text)
+        assert "pasangan kolom kosong" not in body.lower()
+        if "stage: official_recap" not in text:
+            assert "belum final" in body
+
+
+def test_local_pages_only_where_the_count_has_data(tmp_path):
+    generate(read_file(REPO / "tests/stories/kaltim-local.yaml"), load_config(), tmp_path, stories=ALL)
+    slugs = [slug for slug, _ in pages(tmp_path)]
+    assert slugs == ["hasil-pilgub-2024-seluruh-indonesia", "hasil-pilkada-2024-kaltim",
+                     "pilgub-kaltim-2024-balikpapan", "pilgub-kaltim-2024-berau", "pilgub-kaltim-2024-mahakam-ulu",
+                     "pilgub-kaltim-2024-paser"]  # Kutai Barat has no TPS in: no page
+
+
+def test_rank_decisions():
+    (snap, *_) = read_file(REPO / "tests/stories/kaltim-local.yaml")
+    rows = snap.sub_regions
+    rudy, isran = "1000055", "1000054"  # shares of Rudy-Seno: Mahulu 70,59, Paser 60,78, Berau 50,00, Bpp 47,06
+    assert share_rank(rows, "6411", rudy) == Rank("top", "pertama", "empat", False)
+    assert share_rank(rows, "6401", rudy) == Rank("middle", "kedua", "empat", False)
+    assert share_rank(rows, "6471", rudy) == Rank("bottom", "keempat", "empat", False)
+    assert share_rank(rows, "6471", isran) == Rank("top", "pertama", "empat", False)
+
+
+def test_rank_and_difference_sentences(tmp_path):
+    generate(read_file(REPO / "tests/stories/kaltim-local.yaml"), load_config(), tmp_path, stories=ALL)
+    text = dict(pages(tmp_path))
+    paser = body_of(text["pilgub-kaltim-2024-paser"])
+    assert ("Dengan perolehan 60,78%, Kabupaten Paser berada di urutan kedua dari empat kabupaten/kota di "
+            "Kalimantan Timur yang datanya sudah masuk, diukur dari persentase suara Rudy-Seno.") in paser
+    assert ("Hasil di Paser sejalan dengan hasil sementara tingkat provinsi, tempat Rudy-Seno juga berada di posisi "
+            "teratas dengan 52,10% suara. Persentase suara Rudy-Seno di Paser (60,78%) 8,68 poin persentase lebih "
+            "tinggi daripada persentasenya di tingkat provinsi (52,10%).") in paser
+    balikpapan = body_of(text["pilgub-kaltim-2024-balikpapan"])
+    assert ("Perolehan 52,94% itu merupakan yang tertinggi bagi Isran-Hadi di antara empat kabupaten/kota di "
+            "Kalimantan Timur yang datanya sudah masuk.") in balikpapan
+    assert ("Hasil di Balikpapan berbeda dengan hasil sementara tingkat provinsi, tempat Rudy-Seno berada di posisi "
+            "teratas dengan 52,10% suara. Persentase suara Isran-Hadi di Balikpapan (52,94%) 5,04 poin persentase "
+            "lebih tinggi daripada persentasenya di tingkat provinsi (47,90%).") in balikpapan
+    berau = body_of(text["pilgub-kaltim-2024-berau"])
+    assert "urutan" not in berau and "tertinggi" not in berau  # a local tie has no single leader to rank
+    assert ("Hasil imbang di Berau berbeda dengan hasil sementara tingkat provinsi, tempat Rudy-Seno berada di "
+            "posisi teratas dengan 52,10% suara. Persentase suara Rudy-Seno di Berau (50,00%) 2,10 poin persentase "
+            "lebih rendah daripada persentasenya di tingkat provinsi (52,10%).") in berau
+
+
+def test_manifest_and_review_list_the_new_pages(tmp_path):
+    from .conftest import state_of
+    import json
+
+    generate(read_file(REPO / "tests/stories/kaltim-local.yaml"), load_config(), tmp_path, stories=ALL)
+    manifest = json.loads((state_of(tmp_path) / "manifest.json").read_text(encoding="utf-8"))
+    entries = {e["race"]: e for e in manifest["articles"]}
+    assert entries["local/6471"]["slug"] == "pilgub-kaltim-2024-balikpapan"
+    assert entries["local/6471"]["kind"] == "local" and entries["local/6471"]["status"] == "written"
+    assert entries["roundup/64"]["path"] == "hasil-pilkada-2024-kaltim/index.md"
+    assert entries["roundup/0"]["kind"] == "roundup"
+    review = (state_of(tmp_path) / "review.md").read_text(encoding="utf-8")
+    assert "local/6471" in review and "roundup/64" in review and "roundup/0" in review
+
+
+def test_rerun_is_byte_identical(tmp_path):
+    items = read_file(REPO / "tests/stories/kaltim-local.yaml")
+    generate(items, load_config(), tmp_path, stories=ALL)
+    first = {p: p.read_bytes() for p in tmp_path.rglob("*.md")}
+    report = generate(items, load_config(), tmp_path, stories=ALL)
+    assert not report.written
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*.md")} == first
