@@ -328,7 +328,6 @@ def _source_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def _prepare(options: dict[str, Any]) -> tuple[Source, Config]:
     from .config import load_config
-
     from .extra import parse_stories
 
     options["stories"] = parse_stories(options["stories"])  # a ConfigError (exit 2) names an unknown type

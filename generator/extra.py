@@ -45,8 +45,8 @@ from .local import LocalStory, local_snapshot, local_stories
 from .models import RaceSnapshot, share
 from .output import placement
 from .phrases import Phrases
-from .review import ReviewEntry, Status
 from .render import Renderer, tidy
+from .review import ReviewEntry, Status
 from .roundup import Roundup, national_roundup, province_roundups
 from .story import Link, Story
 from .writer import Writer, front_matter, split_front_matter

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .config import Config
+from .facts import TicketFacts
 from .formatting import count_words, format_decimal2, format_percent, join_words, ordinal
 from .models import RaceSnapshot, Stage, SubRegion, share
 from .phrases import Phrases
@@ -164,8 +165,8 @@ def _situation(view: Story) -> str:
 
 def _named(view: Story) -> tuple[str, str]:
     """The leader(s) and the runner-up as a headline names them."""
-    def name(t: object) -> str:
-        return "Kolom Kosong" if getattr(t, "empty_column") else str(getattr(t, "short"))
+    def name(t: TicketFacts) -> str:
+        return "Kolom Kosong" if t.empty_column else str(t.short)
     leader = join_words([name(t) for t in view.leaders.tickets])
     runner = join_words([name(t) for t in view.runner_up.tickets]) if view.runner_up else ""
     return leader, runner
@@ -194,10 +195,10 @@ def _lede(view: Story, phrases: Phrases, seed: str) -> str:
     """The lede after "Hasil sementara <race> di <kab/kota>": a tie, an early count, a recap or a lead."""
     kind = "tie" if view.tie else "early" if view.facts.early else "recap" if view.facts.final else "lead"
 
-    def ticket(t: object) -> str:
-        if getattr(t, "empty_column"):
+    def ticket(t: TicketFacts) -> str:
+        if t.empty_column:
             return phrases.pick("ticket.empty", seed)
-        return phrases.pick("ticket.named", seed, number=str(getattr(t, "number")), full=str(getattr(t, "full")))
+        return phrases.pick("ticket.named", seed, number=str(t.number), full=str(t.full))
 
     names = [ticket(t) for t in view.leaders.tickets]
     tickets = " ".join(names[:-1]) + " dan " + names[-1] if len(names) > 2 and all(

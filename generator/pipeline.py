@@ -35,14 +35,14 @@ from .decide import RaceWork, as_run, decide_race, place
 from .errors import DataError, OutputError, Problem
 from .extra import ExtraPage, ExtraWork, back_links, extra_review_entry, link_extras, page_or_problem, plan
 from .links import LinkTarget, link_stories
-from .story import Link
 from .models import RACE_CODE, RaceSnapshot
 from .output import ManifestEntry, load_files, load_manifest, read_existing, write_manifest
 from .phrases import Phrases
 from .render import Renderer
-from .review import ReviewEntry, build_review, entry_from_snapshot, link_base_for
+from .review import ReviewEntry, Status, build_review, entry_from_snapshot, link_base_for
 from .sources.read import Pending, built
 from .state import PENDING, check_outside, default_state_dir, locked, sha256
+from .story import Link
 from .writer import Writer
 
 if TYPE_CHECKING:
@@ -412,7 +412,7 @@ class _Night:
                 self.hold(Problem.from_exception(work.id, exc))
                 continue
             waiting = f"{PENDING}/{work.path}" if status == "waiting" else None
-            shown = "unchanged" if waiting or status == "unchanged" else "written"
+            shown: Status = "unchanged" if waiting or status == "unchanged" else "written"
             digest = hashlib.sha256(page.text.encode("utf-8")).hexdigest()
             self.manifest[work.id] = ManifestEntry(
                 race=work.id, status=shown, path=work.path, slug=work.slug, headline=work.headline,

@@ -21,7 +21,7 @@ from generator.pipeline import generate
 from generator.sources.files import read_file
 from generator.writer import split_front_matter
 
-from .conftest import REPO
+from .conftest import REPO, SHARED, needs_shared
 
 STORIES = sorted((REPO / "tests" / "stories").glob("*.yaml"))
 ALL = frozenset({"races", "local", "roundups"})
@@ -114,8 +114,9 @@ def test_rank_and_difference_sentences(tmp_path):
 
 
 def test_manifest_and_review_list_the_new_pages(tmp_path):
-    from .conftest import state_of
     import json
+
+    from .conftest import state_of
 
     generate(read_file(REPO / "tests/stories/kaltim-local.yaml"), load_config(), tmp_path, stories=ALL)
     manifest = json.loads((state_of(tmp_path) / "manifest.json").read_text(encoding="utf-8"))
@@ -135,3 +136,36 @@ def test_rerun_is_byte_identical(tmp_path):
     report = generate(items, load_config(), tmp_path, stories=ALL)
     assert not report.written
     assert {p: p.read_bytes() for p in tmp_path.rglob("*.md")} == first
+
+
+@needs_shared
+def test_national_tree_gives_every_local_page_and_round_up(tmp_path):
+    """The synthetic national tree: a page for each kab/kota row with data of the 37 governor
+    races (508: every kab/kota but DI Yogyakarta's five and the one row without TPS), 38
+    province round-ups and one national round-up, nothing held back."""
+    from tests.support.synthetic_tree import iter_tree
+
+    from .test_links import _script
+
+    snapshots = _script().snapshots_from_tree(dict(iter_tree(SHARED)))
+    report = generate(snapshots, load_config(), tmp_path, stories=ALL)
+    assert report.exit_code == 0, report.held_back[:3]
+    written = [race for race, _ in report.written]
+    assert sum(1 for r in written if r.startswith("local/")) == 508
+    assert sum(1 for r in written if re.fullmatch(r"roundup/\d{2}", r)) == 38
+    assert written.count("roundup/0") == 1
+    assert sum(1 for r in written if r.startswith("pk")) == 545
+
+
+@pytest.mark.parametrize("path", STORIES, ids=[p.stem for p in STORIES])
+def test_front_matter_and_manifest_follow_the_schemas(tmp_path, path):
+    import json
+
+    from .conftest import state_of
+    from .test_schemas import FRONT, MANIFEST, as_json, problems
+
+    generate(read_file(path), load_config(), tmp_path, stories=ALL)
+    for slug, text in pages(tmp_path):
+        assert problems(FRONT, as_json(split_front_matter(text)[0])) == [], slug
+    manifest = json.loads((state_of(tmp_path) / "manifest.json").read_text(encoding="utf-8"))
+    assert problems(MANIFEST, manifest) == []
