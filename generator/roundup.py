@@ -25,7 +25,7 @@ __all__ = ["NATIONAL", "Roundup", "RoundupRow", "line_kind", "national_roundup",
 
 #: The national round-up's key in the manifest (province round-ups are ``roundup/PP``).
 NATIONAL = "roundup/0"
-_NOTABLE = frozenset({"tie", "early", "too_close", "second_round", "rerun", "empty_leads"})
+_NOTABLE = frozenset({"tie", "early", "too_close", "second_round", "rerun", "empty_leads", "below_half"})
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,8 @@ def line_kind(story: Story) -> str:
     kind = lede_kind(story.facts, story.leaders)
     if kind == "lead" and story.leader.empty_column:
         return "empty_leads"
+    if kind == "lead" and story.facts.two_round == "second_round" and not story.facts.majority_open:
+        return "below_half"  # DKI Jakarta: a count whose leader is under half (a second round if it stays)
     return kind
 
 
@@ -87,12 +89,14 @@ def _row(story: Story, label: str, phrases: Phrases, *, governor_first: bool) ->
         if story.runner_up else ""
     institute = story.quick_count.institute if story.quick_count else ""
     values = {"race": story.race_short, "leader": who, "runner": runner, "share": story.leaders.share,
-              "progress": story.progress, "institute": institute}
+              "progress": story.progress, "institute": institute,
+              "data_in": story.quick_count.data_in if story.quick_count else ""}
+    progress = story.stage + ("_no_data_in" if story.quick_count and not story.quick_count.data_in else "")
     leader = phrases.pick("roundup.cell.tie", seed, names=who) if story.tie else who[:1].upper() + who[1:]
     line = phrases.pick(f"roundup.line.{story.stage}.{line_kind(story)}", seed, **values) \
         if _notable(story, governor_first) else ""
     return RoundupRow(race=story.race, label=label, story=story, leader=leader, share=story.leaders.share,
-                      progress=phrases.pick(f"roundup.cell.progress.{story.stage}", seed, **values),
+                      progress=phrases.pick(f"roundup.cell.progress.{progress}", seed, **values),
                       stage=phrases.pick(f"roundup.cell.stage.{story.stage}", seed, **values), line=line)
 
 

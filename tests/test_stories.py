@@ -169,3 +169,46 @@ def test_front_matter_and_manifest_follow_the_schemas(tmp_path, path):
         assert problems(FRONT, as_json(split_front_matter(text)[0])) == [], slug
     manifest = json.loads((state_of(tmp_path) / "manifest.json").read_text(encoding="utf-8"))
     assert problems(MANIFEST, manifest) == []
+
+
+SCENARIOS = sorted((REPO / "tests" / "scenarios").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+def test_every_race_scenario_makes_true_round_ups(tmp_path, path):
+    """Every editorial situation of the race scenarios (quick counts, recaps, ties, DKI, kolom
+    kosong) goes through the round-ups' fact audit and claim check without a finding."""
+    report = generate(read_file(path), load_config(), tmp_path, stories=ALL)
+    assert report.exit_code == 0, [str(p) for p in report.held_back]
+    assert any(race.startswith("roundup/") for race, _ in report.written)
+
+
+def test_round_up_line_for_jakarta_under_half():
+    from generator.decide import as_run
+    from generator.phrases import Phrases
+    from generator.roundup import line_kind, province_roundups
+    from generator.story import build_story
+
+    config, phrases = load_config(), Phrases.load()
+    snap = as_run(read_file(REPO / "tests/scenarios/real-count-dki-second-round.yaml")[-1], config)
+    story = build_story(snap, config, phrases)
+    assert line_kind(story) == "below_half"
+    (roundup,) = province_roundups([story], config, phrases)
+    assert roundup.rows[0].line == (
+        "Di Pilgub Jakarta 2024, Pramono-Rano unggul sementara dengan 48,01% suara dari data 66,53% TPS, belum "
+        "melampaui separuh suara sah yang disyaratkan untuk menang dalam satu putaran.")
+
+
+def test_hostile_place_name_stays_inert(tmp_path):
+    """A kab/kota name with Markdown, a Hugo shortcode, a pipe and HTML prints as text."""
+    text = (REPO / "tests/stories/kaltim-local.yaml").read_text(encoding="utf-8")
+    hostile = "Paser {{< x >}} | <b>*y*</b> \\\\"
+    source = tmp_path / "hostile.yaml"
+    source.write_text(text.replace("name: Paser,", f"name: '{hostile}',"), encoding="utf-8")
+    out = tmp_path / "out"
+    report = generate(read_file(source), load_config(), out, stories=ALL)
+    assert report.exit_code == 0, [str(p) for p in report.held_back]
+    (page,) = [t for slug, t in pages(out) if "paser" in slug]
+    body = body_of(page)
+    assert "{{<" not in body and "<b>" not in body and " | " not in body.split("Kabupaten Paser", 1)[1][:40]
+    assert "Kabupaten Paser \\{\\{\\<" in body
