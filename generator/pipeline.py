@@ -148,11 +148,13 @@ def unchanged_night(read: list[Read], keys: dict[str, str], writer: Writer, stat
     old = {race: entry for race, entry in everything.items() if _RACE.fullmatch(race)}
     if not read or len(keys) != len(read) or set(old) != set(keys):
         return None
-    for entry in everything.values():  # local pages and round-ups: their files must still be there
-        if entry.get("status") in ("written", "unchanged") and entry.get("path") and not _RACE.fullmatch(
-                str(entry.get("race"))) and not (writer.folder / str(entry["path"])).is_file():
-            return None
     report = Report()
+    for race, entry in everything.items():  # local pages and round-ups: their files must still be there
+        if race in old or entry.get("status") not in ("written", "unchanged") or not entry.get("path"):
+            continue
+        if not (writer.folder / str(entry["path"])).is_file():
+            return None
+        report.unchanged.append((race, writer.folder / str(entry["path"])))
     for race, key in keys.items():
         entry = old[race]
         if entry.get("input_key") != key or entry.get("status") not in ("written", "unchanged", "no_data") \

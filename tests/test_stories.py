@@ -212,3 +212,32 @@ def test_hostile_place_name_stays_inert(tmp_path):
     body = body_of(page)
     assert "{{<" not in body and "<b>" not in body and " | " not in body.split("Kabupaten Paser", 1)[1][:40]
     assert "Kabupaten Paser \\{\\{\\<" in body
+
+
+@needs_shared
+def test_cli_stories_flag_and_an_unchanged_poll(tmp_path, monkeypatch):
+    """``newsgen generate --stories races,local,roundups`` against a real local server: the pages
+    are written; the next poll of unchanged data rewrites nothing and reports every page unchanged;
+    an unknown type is a usage error (exit 2)."""
+    from click.testing import CliRunner
+
+    from generator.cli import main
+    from tests.support.sirekap_server import SirekapServer
+
+    from .test_live import make_kaltim_tree
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    out = tmp_path / "out"
+    with SirekapServer(make_kaltim_tree(tmp_path / "tree")) as server:
+        args = ["generate", "--base-url", server.url, "--race", "pkwkp/64", "--out", str(out), "--backoff", "0.01",
+                "--stories", "races,local,roundups"]
+        first = CliRunner().invoke(main, args, catch_exceptions=False)
+        assert first.exit_code == 0, first.output
+        written = {p: p.read_bytes() for p in out.rglob("*.md")}
+        assert any("pilgub-kaltim-2024-" in str(p) for p in written) and any("hasil-" in str(p) for p in written)
+        second = CliRunner().invoke(main, args, catch_exceptions=False)
+        assert second.exit_code == 0, second.output
+        assert f"0 written, {len(written)} unchanged" in second.output
+        assert {p: p.read_bytes() for p in out.rglob("*.md")} == written
+        bad = CliRunner().invoke(main, [*args[:-1], "races,locals"], catch_exceptions=False)
+        assert bad.exit_code == 2 and "unknown story type(s) locals" in bad.output
