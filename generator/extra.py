@@ -4,6 +4,10 @@
 
 - ``local``: the governor race in each kab/kota with data (:mod:`generator.local`),
   ``pilgub-kaltim-2024-balikpapan``, keyed ``local/6471`` in the manifest;
+- ``kecamatan``: each regent/mayor race in each of its kecamatan with data,
+  ``pilbup-berau-2024-tanjung-redeb``, ``local/640301``; the rows come from the race's own
+  file, fetched on every run already, so it costs no request (thousands of pages nationally:
+  opt-in);
 - ``roundups``: one page per province with any race (``hasil-pilkada-2024-kaltim``,
   ``roundup/64``) and one of the governor races (``hasil-pilgub-2024-seluruh-indonesia``,
   ``roundup/0``) (:mod:`generator.roundup`).
@@ -11,15 +15,16 @@
 Their slugs never end with the year as race slugs do, nor start with ``pil`` as
 race slugs do when they are round-ups, so no page can take a race's path.
 
-Links: a local page links its governor race, its kab/kota's regent or mayor race and
-its province round-up; that regent/mayor race links the local page back, and the
-governor race links its province round-up. A round-up links every race in its table.
+Links: a kab/kota page links its governor race, its kab/kota's regent or mayor race and
+its province round-up; that regent/mayor race links the page back, and the governor
+race links its province round-up. A kecamatan page links its race, its kab/kota's
+governor page and the province round-up. A round-up links every race in its table.
 Links follow the publication's link policy (``output.links``) like "Baca Juga" does.
 
 Checks: every page goes through the fact audit (each number from the data it came
 from) and the claim check. A local page is checked twice: its own sentences against
-the kab/kota's figures told as a race, and its paragraph about the province against
-the governor race's own story, so it never contradicts the story it links to. Each
+the place's figures told as a race, and its paragraph about the whole race against
+the race's own story, so it never contradicts the story it links to. Each
 sentence of a round-up is checked against the race it names.
 """
 
@@ -54,7 +59,7 @@ from .writer import Writer, front_matter, split_front_matter
 __all__ = ["KINDS", "ExtraPage", "ExtraWork", "back_links", "make_page", "parse_stories", "plan"]
 
 #: What ``--stories`` may name; ``races`` is always written (the other pages link to it).
-KINDS = ("races", "local", "roundups")
+KINDS = ("races", "local", "kecamatan", "roundups")
 
 
 def parse_stories(text: str | Iterable[str] | None) -> frozenset[str]:
@@ -109,12 +114,10 @@ def plan(stories: dict[str, Story], snapshots: dict[str, RaceSnapshot], wanted: 
          phrases: Phrases) -> list[ExtraWork]:
     """The local pages and round-ups of a run's race stories (nothing unless ``wanted`` asks)."""
     out: list[ExtraWork] = []
-    if "local" in wanted:
-        regents = {race for race in stories if race.startswith("pkwkk/")}
-        for race in sorted(stories):
-            if stories[race].kind == "gubernur":
-                for local in local_stories(stories[race], snapshots[race], config, phrases, regents):
-                    out.append(ExtraWork(local.id, "local", local, snapshots[race]))
+    for race in sorted(stories):
+        if ("local" if stories[race].kind == "gubernur" else "kecamatan") in wanted:
+            for local in local_stories(stories[race], snapshots[race], config, phrases):
+                out.append(ExtraWork(local.id, "local", local, snapshots[race]))
     if "roundups" in wanted and stories:
         listed = list(stories.values())
         out.extend(ExtraWork(r.id, "roundup", r, None) for r in province_roundups(listed, config, phrases))
@@ -141,9 +144,7 @@ def link_extras(extras: list[ExtraWork], stories: dict[str, Story], config: Conf
     for work in extras:
         targets: list[Any] = []
         if isinstance(work.story, LocalStory):
-            local = work.story
-            targets = [stories.get(local.province.race), stories.get(local.regent_race or ""),
-                       by_id.get(f"roundup/{local.code[:2]}")]
+            targets = [stories.get(i) or by_id.get(i) for i in work.story.links_to]
         elif work.story.scope == "province":
             targets = [by_id.get("roundup/0")]
             work.urls = {r.race: link_url(r.story, config) for r in work.story.rows if _can_link(r.race, published)}
@@ -159,14 +160,14 @@ def _as_target(target: Story | ExtraWork) -> Story | LinkTarget:
 
 def back_links(extras: list[ExtraWork], config: Config, published: set[str] | None) -> dict[str, tuple[Link, ...]]:
     """Links the race stories get back: a regent/mayor race to its kab/kota's governor page,
-    a governor race to its province round-up."""
+    a governor race to its province round-up (a race does not link each of its kecamatan pages)."""
     out: dict[str, list[Link]] = {}
     for work in extras:
         if not _can_link(work.id, published):
             continue
         link = Link(work.headline, link_url(work.target, config))
-        if isinstance(work.story, LocalStory) and work.story.regent_race:
-            out.setdefault(work.story.regent_race, []).append(link)
+        if isinstance(work.story, LocalStory) and work.story.level == "kabupaten/kota":
+            out.setdefault(f"pkwkk/{work.story.code}", []).append(link)
         elif isinstance(work.story, Roundup) and work.story.scope == "province":
             out.setdefault(f"pkwkp/{work.story.province_code}", []).append(link)
     return {race: tuple(links) for race, links in out.items()}
@@ -193,7 +194,7 @@ def _render(renderer: Renderer, name: str, stock_story: Story, **values: Any) ->
 
 def _local_numbers(local: LocalStory, whole: RaceSnapshot) -> set[str]:
     """Numbers a local page may print beyond its row's and its race's: ranks and counts of the
-    province's kab/kota, and every ticket's share difference between the row and the province."""
+    race's places, and every ticket's share difference between the row and the whole race."""
     rows = whole.sub_regions
     out = {format_votes(n) for n in range(len(rows) + 1)} | {ordinal(n) for n in range(1, len(rows) + 1)}
     row = next(r for r in rows if r.code == local.code)
@@ -206,23 +207,21 @@ def _local_numbers(local: LocalStory, whole: RaceSnapshot) -> set[str]:
 def _local_page(work: ExtraWork, renderer: Renderer, config: Config) -> tuple[str, list[str], list[str]]:
     local = work.story
     assert isinstance(local, LocalStory) and work.snapshot is not None
-    province_text, stock_a = _render(renderer, "local/province.md.j2", local.province, local=local,
-                                     story=local.province)
-    province_text = tidy(province_text).strip()
-    body, stock_b = _render(renderer, "local.md.j2", local.province, local=local, story=local.view,
-                            links=work.links, province_paragraph=Markup(province_text))
+    whole_text, stock_a = _render(renderer, "local/whole.md.j2", local.whole, local=local, story=local.whole)
+    whole_text = tidy(whole_text).strip()
+    body, stock_b = _render(renderer, "local.md.j2", local.whole, local=local, story=local.view,
+                            links=work.links, whole_paragraph=Markup(whole_text))
     body = tidy(body)
-    here = local_snapshot(work.snapshot, next(r for r in work.snapshot.sub_regions if r.code == local.code),
-                          local.place)
-    allowed = allowed_numbers(here, local.view) | allowed_numbers(work.snapshot, local.province) \
+    here = local_snapshot(work.snapshot, next(r for r in work.snapshot.sub_regions if r.code == local.code))
+    allowed = allowed_numbers(here, local.view) | allowed_numbers(work.snapshot, local.whole) \
         | _local_numbers(local, work.snapshot)
     exempt = [*stock_a, *stock_b, *(link.headline for link in work.links)]
     problems = [f"{o.sentence!r} prints {', '.join(o.numbers)}" for text in (local.headline, body)
                 for o in find_offences(text, allowed=allowed, exempt=exempt)]
-    own = body.replace(province_text, "")
+    own = body.replace(whole_text, "")
     claims = [f"local figures: {c}" for c in check_claims(local.view, local.headline, own, exempt=exempt)]
-    claims += [f"against the province story: {c}" for c in check_claims(local.province, "", province_text,
-                                                                          exempt=exempt)]
+    claims += [f"against the race's own story: {c}" for c in check_claims(local.whole, "", whole_text,
+                                                                            exempt=exempt)]
     return body, problems, claims
 
 
@@ -295,7 +294,7 @@ def _params(work: ExtraWork, digest: str) -> dict[str, Any]:
         snap = work.snapshot
         assert snap is not None
         row = next(r for r in snap.sub_regions if r.code == story.code)
-        return {"race": work.id, "story": "local", "of_race": story.province.race, "stage": story.view.stage,
+        return {"race": work.id, "story": "local", "of_race": story.whole.race, "stage": story.view.stage,
                 "data_timestamp": snap.timestamp.isoformat(), "tps_reported": row.tps_reported,
                 "tps_total": row.tps_total,
                 "results": {str(t.number): row.votes.get(t.id, 0) for t in sorted(snap.tickets,
@@ -330,7 +329,7 @@ def _head(work: ExtraWork, config: Config, writer: Writer, now: datetime | None,
 def _tags(work: ExtraWork) -> list[str]:
     story = work.story
     if isinstance(story, LocalStory):
-        return list(dict.fromkeys([*story.province.tags[:3], story.place, *story.province.tags[3:]]))
+        return list(dict.fromkeys([*story.whole.tags[:3], story.place, *story.whole.tags[3:]]))
     first = story.rows[0].story
     return list(dict.fromkeys([first.tags[0], story.region if story.scope == "province" else "Pilgub"]))
 

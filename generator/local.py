@@ -1,15 +1,18 @@
-"""The governor race in one kab/kota: a :class:`LocalStory` from a row of the governor race's table.
+"""A race in one of its places: a :class:`LocalStory` from a row of the race's own table.
 
-The governor race's own file already holds every kab/kota's tally (its table rows,
-``RaceSnapshot.sub_regions``). Each row with data becomes a local page. Its figures are
+The governor race's own file already holds every kab/kota's tally, and a regent/mayor
+race's own file (``hhcw/pkwkk/PP/PPKK.json``, fetched for every run already) every
+kecamatan's: their table rows (``RaceSnapshot.sub_regions``). Each row with data becomes a
+local page: the governor race in a kab/kota (``--stories local``) or the regent/mayor race
+in a kecamatan (``--stories kecamatan``); no file is fetched for them. Its figures are
 those of the row, told like a race: the row is made a snapshot of its own
 (:func:`local_snapshot`, same race code, stage, time and tickets) and decided by
 :func:`~generator.story.build_story`, so ranks, ties, the early count and the kolom kosong
 follow the same rules as any story. On top of that, two decisions of its own:
 
-- :func:`share_rank`: where the kab/kota stands among the province's kab/kota with data,
+- :func:`share_rank`: where the place stands among the race's places with data,
   by the local leader's share (a tie at the top locally has no single leader: no rank);
-- :func:`compare`: how the local result differs from the province-wide one (the same
+- :func:`compare`: how the local result differs from the race-wide one (the same
   leader, another leader, a tie on either side) and by how many points the compared
   ticket's share differs.
 
@@ -25,17 +28,20 @@ from decimal import Decimal
 from .config import Config
 from .facts import TicketFacts
 from .formatting import count_words, format_decimal2, format_percent, join_words, ordinal
-from .models import RaceSnapshot, Stage, SubRegion, share
+from .models import RaceKind, RaceSnapshot, Stage, SubRegion, share
 from .phrases import Phrases
 from .story import Story, build_story, slugify
 
-__all__ = ["Comparison", "LocalStory", "Rank", "compare", "local_snapshot", "local_stories", "place_names",
+#: The places a local page is about.
+KABKOTA, KECAMATAN = "kabupaten/kota", "kecamatan"
+
+__all__ = ["Comparison", "LocalStory", "Rank", "compare", "local_snapshot", "levels", "local_stories", "place_names",
            "share_rank"]
 
 
 @dataclass(frozen=True)
 class Rank:
-    """Where a kab/kota stands among the province's kab/kota with data, by one ticket's share."""
+    """Where a place stands among the race's places with data, by one ticket's share."""
 
     kind: str  # "top" | "bottom" | "middle" | "only" (the one kab/kota with data)
     position: str  # "ketiga", "ke-12"
@@ -45,23 +51,23 @@ class Rank:
 
 @dataclass(frozen=True)
 class Comparison:
-    """The local result against the province-wide one."""
+    """The local result against the race-wide one."""
 
-    kind: str  # "same_leader" | "other_leader" | "local_tie" | "province_tie" | "both_tie"
+    kind: str  # "same_leader" | "other_leader" | "local_tie" | "whole_tie" | "both_tie"
     ticket: str  # short name of the ticket whose shares are compared ("" when none)
     local_share: str
-    province_share: str
+    whole_share: str
     direction: str  # "higher" | "lower" | "equal" | ""
     points: str  # "3,21"
 
 
 @dataclass(frozen=True)
 class LocalStory:
-    """One kab/kota's page of a governor race."""
+    """One place's page of a race: a kab/kota of a governor race, a kecamatan of a regent/mayor race."""
 
-    id: str  # "local/6471": the manifest key
-    code: str  # "6471"
-    place: str  # "Kota Balikpapan", "Kabupaten Paser": first mention
+    id: str  # "local/6471", "local/647101": the manifest key
+    code: str  # "6471", "647101"
+    place: str  # "Kota Balikpapan", "Kabupaten Paser", "Kecamatan Tanjung Redeb": first mention
     place_short: str  # "Balikpapan", "Paser"; "Kota Bekasi" when a kabupaten has the same name
     situation: str  # headline key
     slug: str
@@ -70,40 +76,44 @@ class LocalStory:
     description: str
     summary: str
     view: Story  # the row told as a race (its tickets, ranks, tie, progress, stage)
-    province: Story  # the governor race's own story (what the page must not contradict)
+    whole: Story  # the race's own story (what the page must not contradict)
     rank: Rank | None
     comparison: Comparison
-    level_count: str  # kab/kota in the province ("sepuluh")
+    level: str  # what the places are: "kabupaten/kota" | "kecamatan"
+    whole_level: str  # what the race's region is: "provinsi" | "kabupaten" | "kota"
     phrases: dict[str, str]
-    regent_race: str | None = None  # the local regent/mayor race code, when it is in the run
+    #: What the page links (ids of races, local pages, round-ups), when they are in the run.
+    links_to: tuple[str, ...] = ()
 
 
-def local_snapshot(snapshot: RaceSnapshot, row: SubRegion, place: str) -> RaceSnapshot:
-    """The row as a snapshot of its own: same race code, stage, time, source and tickets."""
+def local_snapshot(snapshot: RaceSnapshot, row: SubRegion) -> RaceSnapshot:
+    """The row as a snapshot of its own: same race code, region, stage, time, source and tickets
+    (the place is named by the :class:`LocalStory`, never by this snapshot)."""
     data = snapshot.model_dump()
     data.update(
-        region={"code": snapshot.region.code, "name": place, "province_code": snapshot.region.province_code},
         votes={t.id: row.votes.get(t.id, 0) for t in snapshot.tickets},
         tps_reported=row.tps_reported, tps_total=row.tps_total, sub_regions=(), registered_voters=None,
     )
     return RaceSnapshot.model_validate(data)
 
 
-def place_names(rows: tuple[SubRegion, ...]) -> dict[str, tuple[str, str]]:
+def place_names(rows: tuple[SubRegion, ...], level: str) -> dict[str, tuple[str, str]]:
     """Each row's first-mention and headline names: ``Kota Balikpapan`` / ``Balikpapan``,
-    ``Kabupaten Paser`` / ``Paser``; a kota keeps its ``Kota`` where a kabupaten of the
-    province has the same name (``Kota Bekasi`` beside ``Bekasi``)."""
+    ``Kabupaten Paser`` / ``Paser``, ``Kecamatan Tanjung Redeb`` / ``Tanjung Redeb``; a kota
+    keeps its ``Kota`` where a kabupaten of the province has the same name (``Kota Bekasi``
+    beside ``Bekasi``)."""
     def parts(row: SubRegion) -> tuple[str, str]:
         name = row.name
-        city = row.code[2] == "7"
-        for prefix in ("Kota ", "Kabupaten "):
+        for prefix in ("Kota ", "Kabupaten ", "Kecamatan "):
             if name.startswith(prefix):
                 name = name[len(prefix):]
-        return ("Kota " if city else "Kabupaten ") + name, name
+        if level == KECAMATAN:
+            return "Kecamatan " + name, name
+        return ("Kota " if row.code[2] == "7" else "Kabupaten ") + name, name
 
     named = {row.code: parts(row) for row in rows}
     shorts = [short for _, short in named.values()]
-    return {code: (full, full if shorts.count(short) > 1 and code[2] == "7" else short)
+    return {code: (full, full if shorts.count(short) > 1 and full.startswith("Kota ") else short)
             for code, (full, short) in named.items()}
 
 
@@ -130,18 +140,18 @@ def share_rank(rows: tuple[SubRegion, ...], code: str, ticket_id: str) -> Rank:
     return Rank(kind=kind, position=ordinal(position), count=count_words(count), shared=shared)
 
 
-def compare(view: Story, province: Story, local: RaceSnapshot, whole: RaceSnapshot) -> Comparison:
-    """How the local result differs from the province-wide one (see the module docstring)."""
-    local_tie, province_tie = view.tie, province.tie
-    if local_tie and province_tie:
+def compare(view: Story, race: Story, local: RaceSnapshot, whole: RaceSnapshot) -> Comparison:
+    """How the local result differs from the race-wide one (see the module docstring)."""
+    local_tie, whole_tie = view.tie, race.tie
+    if local_tie and whole_tie:
         kind = "both_tie"
     elif local_tie:
         kind = "local_tie"
-    elif province_tie:
-        kind = "province_tie"
+    elif whole_tie:
+        kind = "whole_tie"
     else:
-        kind = "same_leader" if view.leader.number == province.leader.number else "other_leader"
-    number = view.leader.number if not local_tie else province.leader.number if not province_tie else None
+        kind = "same_leader" if view.leader.number == race.leader.number else "other_leader"
+    number = view.leader.number if not local_tie else race.leader.number if not whole_tie else None
     if number is None:
         return Comparison(kind, "", "", "", "", "")
     here = next(r for r in local.results if r.ticket.number == number)
@@ -172,11 +182,11 @@ def _named(view: Story) -> tuple[str, str]:
     return leader, runner
 
 
-def _texts(view: Story, province: Story, place: str, short: str, situation: str,
+def _texts(view: Story, race: Story, place: str, short: str, situation: str,
            phrases: Phrases, seed: str) -> dict[str, str]:
     leader, runner = _named(view)
-    values = {"leader": leader, "runner": runner, "race": province.race_short, "place": short, "region": place,
-              "progress": view.progress, "share": view.leaders.share, "province": province.region,
+    values = {"leader": leader, "runner": runner, "race": race.race_short, "place": short, "region": place,
+              "progress": view.progress, "share": view.leaders.share,
               "count": count_words(len(view.leaders.tickets)).capitalize()}
     stage = view.stage
     headline = phrases.pick(f"local.headline.{stage}.{situation}", seed, **values)
@@ -207,40 +217,50 @@ def _lede(view: Story, phrases: Phrases, seed: str) -> str:
                         progress=view.progress, tps=view.tps_reported)
 
 
-def local_stories(province: Story, snapshot: RaceSnapshot, config: Config, phrases: Phrases,
-                  regent_races: set[str] = frozenset()) -> list[LocalStory]:  # type: ignore[assignment]
-    """Every kab/kota page of one governor race (rows with data only; none from a quick count)."""
-    if snapshot.stage is Stage.QUICK_COUNT or not snapshot.sub_regions or snapshot.sub_region_level != "kabupaten/kota":
+def levels(snapshot: RaceSnapshot) -> tuple[str, str] | None:
+    """(what its places are, what its region is) for a race whose rows can have pages, else None:
+    a governor race by kab/kota, a regent/mayor race by kecamatan; never a quick count (a
+    sample says nothing about one place)."""
+    if snapshot.stage is Stage.QUICK_COUNT or not snapshot.sub_regions:
+        return None
+    if snapshot.kind is RaceKind.GUBERNUR and snapshot.sub_region_level == KABKOTA:
+        return KABKOTA, "provinsi"
+    if snapshot.kind is not RaceKind.GUBERNUR and snapshot.sub_region_level == KECAMATAN:
+        return KECAMATAN, "kota" if snapshot.kind is RaceKind.WALIKOTA else "kabupaten"
+    return None
+
+
+def local_stories(race: Story, snapshot: RaceSnapshot, config: Config, phrases: Phrases) -> list[LocalStory]:
+    """Every place's page of one race (rows with data only; see :func:`levels`)."""
+    found = levels(snapshot)
+    if found is None:
         return []
-    names = place_names(snapshot.sub_regions)
-    out = []
-    for row in snapshot.sub_regions:
-        if not row.leader_ids or row.tps_reported == 0:
-            continue
-        out.append(_one(province, snapshot, row, names[row.code], config, phrases, regent_races))
-    return out
+    names = place_names(snapshot.sub_regions, found[0])
+    return [_one(race, snapshot, row, names[row.code], found, config, phrases) for row in snapshot.sub_regions
+            if row.leader_ids and row.tps_reported > 0]
 
 
-def _one(province: Story, snapshot: RaceSnapshot, row: SubRegion, names: tuple[str, str], config: Config,
-         phrases: Phrases, regent_races: set[str]) -> LocalStory:
+def _one(race: Story, snapshot: RaceSnapshot, row: SubRegion, names: tuple[str, str], found: tuple[str, str],
+         config: Config, phrases: Phrases) -> LocalStory:
     place, short = names
-    local = local_snapshot(snapshot, row, place)
+    local = local_snapshot(snapshot, row)
     view = build_story(local, config, phrases)
     seed = f"local/{row.code}"
     situation = _situation(view)
-    texts = _texts(view, province, place, short, situation, phrases, seed)
+    texts = _texts(view, race, place, short, situation, phrases, seed)
     rank = None if view.tie else share_rank(snapshot.sub_regions, row.code, local.leader.ticket.id)
-    comparison = compare(view, province, local, snapshot)
     chosen = {
         "lede": _lede(view, phrases, seed),
         "closing": phrases.pick(f"local.closing.{'final' if view.facts.final else view.progress_kind}", seed,
                                 place=short),
     }
-    regent = f"pkwkk/{row.code}"
+    province = row.code[:2]
+    # A kab/kota page links its regent/mayor race; a kecamatan page its kab/kota's governor page.
+    nearer = f"pkwkk/{row.code}" if found[0] == KABKOTA else f"local/{row.code[:4]}"
     return LocalStory(
         id=seed, code=row.code, place=place, place_short=short, situation=situation,
-        slug=slugify(f"{province.slug} {short}"), headline=texts["headline"], seo_title=texts["seo_title"],
-        description=texts["description"], summary=texts["summary"], view=view, province=province, rank=rank,
-        comparison=comparison, level_count=count_words(len(snapshot.sub_regions)), phrases=chosen,
-        regent_race=regent if regent in regent_races else None,
+        slug=slugify(f"{race.slug} {short}"), headline=texts["headline"], seo_title=texts["seo_title"],
+        description=texts["description"], summary=texts["summary"], view=view, whole=race, rank=rank,
+        comparison=compare(view, race, local, snapshot), level=found[0], whole_level=found[1], phrases=chosen,
+        links_to=(race.race, nearer, f"roundup/{province}"),
     )
