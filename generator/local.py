@@ -35,8 +35,17 @@ from .story import Story, build_story, slugify
 #: The places a local page is about.
 KABKOTA, KECAMATAN = "kabupaten/kota", "kecamatan"
 
-__all__ = ["Comparison", "LocalStory", "Rank", "compare", "local_snapshot", "levels", "local_stories", "place_names",
-           "share_rank"]
+__all__ = [
+    "Comparison",
+    "LocalStory",
+    "Rank",
+    "compare",
+    "levels",
+    "local_snapshot",
+    "local_stories",
+    "place_names",
+    "share_rank",
+]
 
 
 @dataclass(frozen=True)
