@@ -12,6 +12,7 @@ then times whole processes (``os.wait4``: wall, CPU, peak RSS; imports included)
     [5] peak RSS of the national cold run
     [6] render throughput on one core ([6a] rounds of the set, [6b] 40,000 renders)
     [7] `newsgen watch`: one race changed -> the updated article on disk
+    [8] `--stories races,local,roundups` (local pages, round-ups) vs the floor of the same URLs
 
 Each line ends with the ratio and PASS/FAIL; a summary table follows. The exit code
 is 0 even when a target is missed, non-zero only when a step could not run.
@@ -43,6 +44,7 @@ from national import discover, step_cold, step_memory, step_poll
 from offline import step_help, step_race_cpu
 from rendering import step_render
 from server import Server
+from stories import step_stories
 from watching import step_watch
 
 STEPS = {
@@ -53,6 +55,7 @@ STEPS = {
     step_memory: "[5] peak RSS",
     step_render: "[6] render",
     step_watch: "[7] watch",
+    step_stories: "[8] local pages and round-ups",
 }
 
 

@@ -46,7 +46,7 @@ from .config import Config
 from .errors import ConfigError, Problem, TemplateError
 from .formatting import format_decimal2, format_votes, join_words, ordinal, to_zone
 from .links import LinkTarget, link_url
-from .local import LocalStory, local_snapshot, local_stories
+from .local import LocalStory, local_stories
 from .models import RaceSnapshot, share
 from .output import placement
 from .phrases import Phrases
@@ -204,17 +204,19 @@ def _local_numbers(local: LocalStory, whole: RaceSnapshot) -> set[str]:
     return out
 
 
-def _local_page(work: ExtraWork, renderer: Renderer, config: Config) -> tuple[str, list[str], list[str]]:
+def _local_page(work: ExtraWork, renderer: Renderer, config: Config,
+                whole_numbers: dict[str, set[str]]) -> tuple[str, list[str], list[str]]:
     local = work.story
-    assert isinstance(local, LocalStory) and work.snapshot is not None
+    assert isinstance(local, LocalStory) and work.snapshot is not None and local.figures is not None
     whole_text, stock_a = _render(renderer, "local/whole.md.j2", local.whole, local=local, story=local.whole)
     whole_text = tidy(whole_text).strip()
     body, stock_b = _render(renderer, "local.md.j2", local.whole, local=local, story=local.view,
                             links=work.links, whole_paragraph=Markup(whole_text))
     body = tidy(body)
-    here = local_snapshot(work.snapshot, next(r for r in work.snapshot.sub_regions if r.code == local.code))
-    allowed = allowed_numbers(here, local.view) | allowed_numbers(work.snapshot, local.whole) \
-        | _local_numbers(local, work.snapshot)
+    race = local.whole.race  # the whole race's numbers, worked out once for all its places
+    if race not in whole_numbers:
+        whole_numbers[race] = allowed_numbers(work.snapshot, local.whole)
+    allowed = allowed_numbers(local.figures, local.view) | whole_numbers[race] | _local_numbers(local, work.snapshot)
     exempt = [*stock_a, *stock_b, *(link.headline for link in work.links)]
     problems = [f"{o.sentence!r} prints {', '.join(o.numbers)}" for text in (local.headline, body)
                 for o in find_offences(text, allowed=allowed, exempt=exempt)]
@@ -252,10 +254,11 @@ def _roundup_page(work: ExtraWork, renderer: Renderer, config: Config,
 
 
 def make_page(work: ExtraWork, renderer: Renderer, config: Config, snapshots: dict[str, RaceSnapshot],
-              writer: Writer, now: datetime | None) -> ExtraPage:
-    """Render, audit and check one page, with its front matter."""
+              writer: Writer, now: datetime | None, whole_numbers: dict[str, set[str]] | None = None) -> ExtraPage:
+    """Render, audit and check one page, with its front matter (``whole_numbers``: a cache of
+    each race's allowed numbers, shared by the pages of one run)."""
     if isinstance(work.story, LocalStory):
-        body, problems, claims = _local_page(work, renderer, config)
+        body, problems, claims = _local_page(work, renderer, config, {} if whole_numbers is None else whole_numbers)
     else:
         body, problems, claims = _roundup_page(work, renderer, config, snapshots)
     head = _head(work, config, writer, now, body)
@@ -263,9 +266,10 @@ def make_page(work: ExtraWork, renderer: Renderer, config: Config, snapshots: di
 
 
 def page_or_problem(work: ExtraWork, renderer: Renderer, config: Config, snapshots: dict[str, RaceSnapshot],
-                    writer: Writer, now: datetime | None) -> ExtraPage | Problem:
+                    writer: Writer, now: datetime | None,
+                    whole_numbers: dict[str, set[str]] | None = None) -> ExtraPage | Problem:
     try:
-        page = make_page(work, renderer, config, snapshots, writer, now)
+        page = make_page(work, renderer, config, snapshots, writer, now, whole_numbers)
     except Exception as exc:  # one page's failure never stops another
         return Problem.from_exception(work.id, exc)
     if page.problems or page.claims:

@@ -22,7 +22,7 @@ none for a row without data. Plain data; templates only word it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .config import Config
@@ -93,6 +93,8 @@ class LocalStory:
     phrases: dict[str, str]
     #: What the page links (ids of races, local pages, round-ups), when they are in the run.
     links_to: tuple[str, ...] = ()
+    #: The row as a snapshot (:func:`local_snapshot`): what the fact audit holds the page to.
+    figures: RaceSnapshot | None = field(default=None, repr=False, compare=False)
 
 
 def local_snapshot(snapshot: RaceSnapshot, row: SubRegion) -> RaceSnapshot:
@@ -271,5 +273,5 @@ def _one(race: Story, snapshot: RaceSnapshot, row: SubRegion, names: tuple[str, 
         slug=slugify(f"{race.slug} {short}"), headline=texts["headline"], seo_title=texts["seo_title"],
         description=texts["description"], summary=texts["summary"], view=view, whole=race, rank=rank,
         comparison=compare(view, race, local, snapshot), level=found[0], whole_level=found[1], phrases=chosen,
-        links_to=(race.race, nearer, f"roundup/{province}"),
+        links_to=(race.race, nearer, f"roundup/{province}"), figures=local,
     )

@@ -396,8 +396,9 @@ class _Night:
         snapshots = {race: item.snapshot for race, item in races.items()}
         self.extras = []
         failed = False
+        whole_numbers: dict[str, set[str]] = {}
         for work in extras:
-            done = page_or_problem(work, self.renderer, self.config, snapshots, self.writer, self.now)
+            done = page_or_problem(work, self.renderer, self.config, snapshots, self.writer, self.now, whole_numbers)
             if isinstance(done, Problem):
                 self.hold(done)
                 self.failed_extras.add(work.id)

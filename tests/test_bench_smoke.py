@@ -14,7 +14,7 @@ from .conftest import REPO, SHARED, needs_shared
 
 BENCH = REPO / "benchmarks" / "bench.py"
 
-TARGETS = ["1", "1", "2", "3", "4", "5", "6a", "6b", "7"]
+TARGETS = ["1", "1", "2", "3", "4", "5", "6a", "6b", "7", "8"]
 """Judged lines by step: [1] is judged twice (wall and CPU)."""
 
 JUDGED = re.compile(r"^\[(\w+)\] .+ -> (-?\d+\.\d\d)x (floor|the limit|the time allowed)\b.*: (PASS|FAIL)$")
