@@ -43,7 +43,7 @@ from . import __version__
 from .audit import allowed_numbers, find_offences
 from .claims import check_claims
 from .config import Config
-from .errors import ConfigError, Problem, TemplateError
+from .errors import ConfigError, OutputError, Problem, TemplateError
 from .formatting import format_decimal2, format_votes, join_words, ordinal, to_zone
 from .links import LinkTarget, link_url
 from .local import LocalStory, local_stories
@@ -287,7 +287,7 @@ def _existing(writer: Writer, relative: str) -> dict[str, Any]:
         return {}
     try:
         meta, _ = split_front_matter(text)
-    except (ValueError, Exception):  # a foreign or broken file: written as new
+    except (OutputError, ValueError):  # a foreign or broken file: written as new
         return {}
     return meta if isinstance(meta, dict) else {}
 
