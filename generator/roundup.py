@@ -106,7 +106,7 @@ def _stage(stories: list[Story]) -> str:
 
 
 def _make(id_: str, scope: str, code: str, region: str, zone: str, stories: list[Story], rows: list[RoundupRow],
-          phrases: Phrases, values: dict[str, str], slug: str) -> Roundup:
+          phrases: Phrases, values: dict[str, str], slug: str, body: str) -> Roundup:
     stage = _stage(stories)
     newest = max(s.timestamp for s in stories)
     year = election_year(stories[0])
@@ -120,8 +120,9 @@ def _make(id_: str, scope: str, code: str, region: str, zone: str, stories: list
         "lede": phrases.pick(f"roundup.lede.{scope}.{stage}", id_, **values),
         "ties": phrases.pick("roundup.stats.ties", id_, count=counts["ties"]) if counts["ties"] != "nol" else "",
         "early": phrases.pick("roundup.stats.early", id_, count=counts["early"]) if counts["early"] != "nol" else "",
-        "body": phrases.pick(f"roundup.body.{scope}", id_, region=region),
+        "body": phrases.pick(f"roundup.body.{body}", id_, region=region),
         "closing": phrases.pick(f"roundup.closing.{scope}", id_),
+        "closing_unlinked": phrases.pick(f"roundup.closing.{scope}_unlinked", id_),
     }
     for one in sorted({s.stage for s in stories}):
         chosen[f"caveat_{one}"] = phrases.pick(f"roundup.caveat.{one}", id_, body=chosen["body"])
@@ -150,8 +151,9 @@ def province_roundups(stories: list[Story], config: Config, phrases: Phrases) ->
                                         f"roundup/{code}", locals=count_words(locals_))}
         values["count_title"] = values["count"][:1].upper() + values["count"][1:]
         slug = slugify(f"hasil pilkada {election_year(group[0])} {province.short}")
+        body = "kip" if province.election_body == "KIP" else "kpu"
         out.append(_make(f"roundup/{code}", "province", code, province.name, province.zone, group, rows, phrases,
-                         values, slug))
+                         values, slug, body))
     return out
 
 
@@ -165,4 +167,4 @@ def national_roundup(stories: list[Story], config: Config, phrases: Phrases) -> 
     values["count_title"] = values["count"][:1].upper() + values["count"][1:]
     # A national page is told in Jakarta time.
     return _make(NATIONAL, "national", "", "Indonesia", "WIB", governors, rows, phrases, values,
-                 slugify(f"hasil pilgub {election_year(governors[0])} seluruh indonesia"))
+                 slugify(f"hasil pilgub {election_year(governors[0])} seluruh indonesia"), "national")
