@@ -25,7 +25,8 @@ __all__ = ["NATIONAL", "Roundup", "RoundupRow", "line_kind", "national_roundup",
 
 #: The national round-up's key in the manifest (province round-ups are ``roundup/PP``).
 NATIONAL = "roundup/0"
-_NOTABLE = frozenset({"tie", "early", "too_close", "second_round", "rerun", "empty_leads", "below_half"})
+_NOTABLE = frozenset({"tie", "early", "too_close", "second_round", "rerun", "empty_leads", "single_leads",
+                      "below_half"})
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,8 @@ def line_kind(story: Story) -> str:
     kind = lede_kind(story.facts, story.leaders)
     if kind == "lead" and story.leader.empty_column:
         return "empty_leads"
+    if kind == "lead" and story.scenario == "single_ticket":
+        return "single_leads"  # the single ticket ahead of the kolom kosong
     if kind == "lead" and story.facts.two_round == "second_round" and not story.facts.majority_open:
         return "below_half"  # DKI Jakarta: a count whose leader is under half (a second round if it stays)
     return kind
