@@ -21,7 +21,7 @@ from generator.sources.files import read_file
 from .conftest import EXAMPLE_DATA, REPO
 from .test_hugo import LOG_PROBLEM, SECTION, SITE, hugo_or_skip, parse_page
 
-ALL = frozenset({"races", "local", "roundups"})
+ALL = frozenset({"races", "local", "kecamatan", "roundups"})
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +55,7 @@ def test_every_page_is_built_and_every_link_resolves(built):
     content, public, _ = built
     slugs = sorted(p.parent.name for p in content.glob("*/index.md"))
     assert "pilgub-kaltim-2024-balikpapan" in slugs and "hasil-pilkada-2024-kaltim" in slugs
-    assert "hasil-pilgub-2024-seluruh-indonesia" in slugs
+    assert "hasil-pilgub-2024-seluruh-indonesia" in slugs and "pilbup-berau-2024-tanjung-redeb" in slugs
     checked = 0
     for slug in slugs:
         page = public / SECTION / slug / "index.html"
@@ -70,5 +70,7 @@ def test_every_page_is_built_and_every_link_resolves(built):
     assert {f"/{SECTION}/pilgub-kaltim-2024/", f"/{SECTION}/pilwalkot-balikpapan-2024/"} <= hrefs
     back = set(parse_page(public / SECTION / "pilwalkot-balikpapan-2024" / "index.html").hrefs)
     assert f"/{SECTION}/pilgub-kaltim-2024-balikpapan/" in back
+    kecamatan = set(parse_page(public / SECTION / "pilbup-berau-2024-tanjung-redeb" / "index.html").hrefs)
+    assert {f"/{SECTION}/pilbup-berau-2024/", f"/{SECTION}/pilgub-kaltim-2024-berau/"} <= kecamatan
     table = set(parse_page(public / SECTION / "hasil-pilkada-2024-kaltim" / "index.html").hrefs)
     assert {f"/{SECTION}/pilgub-kaltim-2024/", f"/{SECTION}/pilbup-berau-2024/"} <= table
