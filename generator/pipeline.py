@@ -101,10 +101,11 @@ def run(source: Source, config: Config, out: Path, *, now: datetime | None = Non
     single races are in the report.
     """
     renderer = renderer or Renderer(config)  # a broken template stops the run before anything is read
+    phrases = phrases or renderer.phrases
     state_dir = state or default_state_dir(out)
     check_outside(state_dir, out)
     read, note = source.read(progress)
-    settings = run_fingerprint(config, renderer, strict)
+    settings = run_fingerprint(config, renderer, strict, phrases)
     keys = {i.race: input_key(i.key, settings) for i in read if isinstance(i, Pending)}
     with locked(state_dir):
         report = unchanged_night(read, keys, Writer(out), Writer(state_dir)) or _generate(
@@ -115,10 +116,12 @@ def run(source: Source, config: Config, out: Path, *, now: datetime | None = Non
     return report
 
 
-def run_fingerprint(config: Config, renderer: Renderer, strict: bool) -> str:
-    """Everything besides its data that a race's files depend on."""
+def run_fingerprint(config: Config, renderer: Renderer, strict: bool, phrases: Phrases | None = None) -> str:
+    """Everything besides its data that a race's files depend on: newsgen's version, the
+    templates (a user's folder and newsgen's own, phrases.yaml included), the configuration,
+    and the phrases when the run was handed its own."""
     parts = (__version__, renderer.fingerprint, config.regions.model_dump_json(), config.races.model_dump_json(),
-             str(strict))
+             str(strict), *([phrases.fingerprint] if phrases is not None and phrases is not renderer.phrases else []))
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
@@ -189,7 +192,8 @@ def generate(items: list[Item], config: Config, out: Path, *, now: datetime | No
 def _generate(items: list[Item], config: Config, writer: Writer, state: Writer, *, now: datetime | None,
               strict: bool, jobs: int, renderer: Renderer | None, phrases: Phrases | None,
               input_keys: dict[str, str] | None = None) -> Report:
-    night = _Night(config, writer, state, renderer or Renderer(config), phrases or Phrases.load(), input_keys or {})
+    renderer = renderer or Renderer(config)
+    night = _Night(config, writer, state, renderer, phrases or renderer.phrases, input_keys or {})
     ready = night.gather(items)
     races = night.decide(ready, strict=strict, now=now)
     articles = night.render(races, jobs)
@@ -355,7 +359,7 @@ class _Night:
     def _needs_render(self, item: RaceWork) -> bool:
         """False when the article on disk was made from the same story and flags."""
         race = item.snapshot.race
-        self.fingerprints[race] = print_ = fingerprint(item.story, item.flags)
+        self.fingerprints[race] = print_ = fingerprint(item.story, item.flags, self.renderer.overrides)
         old = self.old_manifest.get(race, {})
         return not (item.existing and old.get("path") == item.path and old.get("fingerprint") == print_)
 
@@ -438,7 +442,7 @@ class _Night:
                     section=self.config.publication.section,
                     link_base=link_base_for(self.state.folder, self.writer.folder),
                     province_names={code: p.name for code, p in self.config.regions.provinces.items()},
-                    url_pattern=self.config.publication.review_url)
+                    url_pattern=self.config.publication.review_url, templates=self.renderer.templates)
                 self.state.write_text("review.md", markdown)
                 self.state.write_text("review.html", html)
         except OutputError as exc:  # a full disk: the articles are written, say what the bookkeeping lost

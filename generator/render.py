@@ -22,9 +22,11 @@ from jinja2 import TemplateError as JinjaError
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
-from .config import Config, data_path
+from .config import Config
 from .errors import TemplateError
 from .formatting import count_words, format_percent, format_votes, ordinal
+from .overrides import check_folder, check_templates, fingerprint, jinja_problem, override_fingerprint, search_path
+from .phrases import Phrases
 from .story import Story
 from .text import one_line
 
@@ -80,10 +82,10 @@ def _escaped(text: str) -> str:
     return escape_markdown(text)
 
 
-def _environment(folder: Path | None, *, sandboxed: bool) -> Environment:
+def _environment(folders: list[str] | None, *, sandboxed: bool) -> Environment:
     cls = SandboxedEnvironment if sandboxed else Environment
     env = cls(
-        loader=FileSystemLoader(str(folder)) if folder else None,
+        loader=FileSystemLoader(folders) if folders else None,
         undefined=StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
@@ -100,25 +102,34 @@ def _environment(folder: Path | None, *, sandboxed: bool) -> Environment:
 class Renderer:
     """Renders stories; build one per run (templates compile once).
 
-    newsgen's own templates run in a plain Jinja environment; a templates
-    folder given by the user, and the stock sentences of ``publication.yaml``
-    (editable config), run in Jinja's sandbox.
+    newsgen's own templates run in a plain Jinja environment. A templates folder
+    given by the user (``--templates DIR``) may hold any part of them: a template
+    is looked up there first, then in newsgen's own, and its ``phrases.yaml`` is
+    merged by key over newsgen's (:attr:`phrases`). With such a folder every
+    template runs in Jinja's sandbox, as the stock sentences of
+    ``publication.yaml`` (editable config) always do.
     """
 
     def __init__(self, config: Config, templates: Path | None = None) -> None:
-        """Templates and stock sentences compile here, so a broken one stops the run before any race."""
+        """Templates, phrases and stock sentences load here, so a broken one stops the run before any race."""
         self.config = config
-        self._folder = folder = templates or data_path("templates", "id")
-        #: newsgen's own templates (they print Baca Juga links only through the macro).
+        #: newsgen's own templates only (no user folder).
         self.builtin = templates is None
-        self.templates = templates
-        self.fingerprint = _fingerprint(folder, config)
-        self.env = _environment(folder, sandboxed=not self.builtin)
+        self.templates = check_folder(templates)
+        #: Everything besides the data and config that the text depends on (both folders' files).
+        self.fingerprint = _fingerprint(templates, config)
+        #: The user's folder alone ("" without one): an article's fingerprint adds it, so a changed
+        #: override rewrites the articles, while an upgrade of newsgen's own wording alone does not.
+        self.overrides = override_fingerprint(templates)
+        self.phrases = Phrases.load(templates)
+        self.env = _environment(search_path(templates), sandboxed=not self.builtin)
         self.stock_env = _environment(None, sandboxed=True)
+        if templates is not None:
+            check_templates(templates, self.env)
         try:
             self._article = self.env.get_template("article.md.j2")
         except JinjaError as exc:
-            raise TemplateError(f"{folder}/article.md.j2: {exc}") from None
+            raise jinja_problem(exc, "article.md.j2") from None
         stock = config.publication.stock
         texts = {f"attribution.{k}": v for k, v in stock.attribution.items()}
         texts |= {f"caveat.{k}": v for k, v in stock.caveat.items()}
@@ -178,7 +189,7 @@ class Renderer:
         try:
             text = self._article.render(story=story, stock=stock, publication=self.config.publication)
         except JinjaError as exc:
-            raise TemplateError(f"template article.md.j2 for race {story.race}: {exc}") from None
+            raise jinja_problem(exc, f"template article.md.j2 for race {story.race}") from None
         return _tidy(text), tuple(printed)
 
     def body(self, story: Story) -> str:
@@ -186,12 +197,10 @@ class Renderer:
         return self.render(story)[0]
 
 
-def _fingerprint(folder: Path, config: Config) -> str:
-    """Hash of the templates and the publication settings an article depends on."""
+def _fingerprint(templates: Path | None, config: Config) -> str:
+    """Hash of the templates (the user's folder and newsgen's own) and the publication settings."""
     digest = hashlib.sha256(config.publication.model_dump_json().encode())
-    for path in sorted(folder.rglob("*")):
-        if path.is_file():
-            digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    digest.update(fingerprint(templates).encode())
     return digest.hexdigest()
 
 
