@@ -323,8 +323,10 @@ def _source_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--state", "state_dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
                      help="Folder for newsgen's bookkeeping, outside --out: manifest, review page, updates waiting "
                           "for articles an editor changed (default: $XDG_STATE_HOME/newsgen/<out>-<hash>)."),
-        click.option("--config", "config_dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
-                     help="Folder with publication.yaml / regions.yaml / races.yaml overriding the defaults."),
+        click.option("--config", "config_dir", type=click.Path(path_type=Path), metavar="DIR",
+                     help="Folder with your publication.yaml / regions.yaml / races.yaml (or one such file), each "
+                          "holding only the settings you change: merged over newsgen's defaults (mappings key by "
+                          "key, lists and values replaced)."),
         click.option("--strict", is_flag=True,
                      help="Hold back races whose data looks suspicious instead of writing them with a flag."),
         _templates_option,

@@ -6,18 +6,22 @@ Three YAML files, each validated strictly (``extra="forbid"``: a typo fails)::
     regions.yaml       the 38 provinces: name, short form, time zone, island group
     races.yaml         per race: incumbent, name overrides, editor notes, context
 
-``load_config(folder)`` reads each file from ``folder`` when it is there and
-from the packaged defaults otherwise, and reports every problem at once.
+``load_config(folder)`` reads newsgen's own three files and merges each file of
+``folder`` (a folder, or one of the three files itself) over its namesake: a
+user's file holds only what it changes. Mappings merge key by key at any depth;
+any other value (a list, a string, a number) replaces the default whole. The
+merged file is validated as strictly as a whole one (an unknown key is an error
+naming the user's file and the key), and every problem is reported at once.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -183,6 +187,8 @@ class Config:
     regions: Regions
     races: Races
     folder: Path | None  # the user's folder, None for packaged defaults only
+    #: The user's files merged over newsgen's, by name ("publication.yaml" -> its path).
+    files: dict[str, Path] = field(default_factory=dict)
 
     def province(self, code: str) -> Province:
         try:
@@ -196,7 +202,9 @@ class Config:
         return self.races.races.get(race, RaceNotes())
 
     def path(self, name: str) -> Path:
-        """The file a config setting was read from: ``name`` in the user's folder, else newsgen's own."""
+        """The file a config setting was read from: the user's ``name`` (merged over newsgen's), else newsgen's own."""
+        if name in self.files:
+            return self.files[name]
         if self.folder is not None and (self.folder / name).exists():
             return self.folder / name
         return data_path("config", name)
@@ -254,17 +262,44 @@ def format_validation(error: ValidationError) -> list[str]:
     return lines
 
 
+def merge(base: Any, override: Any) -> Any:
+    """``override`` over ``base``: mappings merge key by key at any depth, anything else
+    (a list, a scalar, null) replaces the default whole."""
+    if isinstance(base, dict) and isinstance(override, dict):
+        merged = dict(base)
+        for key, value in override.items():
+            merged[key] = merge(base[key], value) if key in base else value
+        return merged
+    return override
+
+
+def user_files(given: Path | None) -> dict[str, Path]:
+    """The user's config files by name: those of a folder, or one file named like newsgen's."""
+    if given is None:
+        return {}
+    if given.is_file():
+        if given.name not in _FILES:
+            raise ConfigError(f"--config {given}: expected a folder, or a file named {', '.join(_FILES)}; "
+                              "rename it after the file of newsgen's it changes")
+        return {given.name: given}
+    if not given.is_dir():
+        raise ConfigError(f"config folder {given} does not exist")
+    return {name: given / name for name in _FILES if (given / name).is_file()}
+
+
 def load_config(folder: Path | None = None) -> Config:
-    """Load and validate the three config files; report all problems at once."""
+    """Load newsgen's three config files with the user's merged over them (:func:`merge`),
+    validate them and report all problems at once, each naming the file it is in."""
     defaults = data_path("config")
-    if folder is not None and not folder.is_dir():
-        raise ConfigError(f"config folder {folder} does not exist")
+    mine = user_files(folder)
     loaded: dict[str, BaseModel] = {}
     problems: list[str] = []
     for name, model in _FILES.items():
-        path = folder / name if folder is not None and (folder / name).exists() else defaults / name
+        path = mine.get(name, defaults / name)
         try:
-            raw = read_yaml(path)
+            raw = read_yaml(defaults / name)
+            if name in mine:
+                raw = merge(raw, _mapping(read_yaml(path), path))
             loaded[name] = model.model_validate(raw if raw is not None else {})
         except ConfigError as exc:
             problems.append(str(exc))
@@ -276,5 +311,17 @@ def load_config(folder: Path | None = None) -> Config:
         publication=loaded["publication.yaml"],  # type: ignore[arg-type]
         regions=loaded["regions.yaml"],  # type: ignore[arg-type]
         races=loaded["races.yaml"],  # type: ignore[arg-type]
-        folder=folder,
+        folder=folder if folder is not None and folder.is_dir() else None,
+        files=mine,
     )
+
+
+def _mapping(raw: object, path: Path) -> dict[str, Any]:
+    """A user's config file as a mapping (an empty file changes nothing)."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: expected a mapping of settings (key: value) at the top level, "
+                          f"found {type(raw).__name__}; write only the settings to change, e.g. "
+                          "thresholds: {{narrow_margin: 3}}")
+    return raw
