@@ -56,7 +56,7 @@ def make_article(item: RaceWork, renderer: Renderer, config: Config) -> Article:
                                                             exempt=story_exempt(story)))
     head = article_head(story, snapshot, config, now=item.now, existing=item.existing, aliases=item.aliases,
                         flags=item.flags)
-    svg = render_chart(snapshot, title=story.phrases["chart_title"]) if item.chart else None
+    svg = render_chart(snapshot, title=story.phrases["chart_title"], phrases=renderer.phrases) if item.chart else None
     return Article(snapshot.race, head + "\n" + body, svg, problems, claims)
 
 

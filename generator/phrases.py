@@ -8,6 +8,7 @@ phrase key (sha256, not Python's per-process ``hash``).
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import re
 import string
@@ -77,6 +78,12 @@ class Phrases:
             lines.append(f"{key}  ({source})" if source and source != self.own else key)
             lines.extend(f"  {i}. {text}" for i, text in enumerate(self.variants[key], start=1))
         return "\n".join(lines) + "\n"
+
+
+@functools.lru_cache(maxsize=1)
+def shipped_phrases() -> Phrases:
+    """newsgen's own phrases, loaded once (for callers not handed a run's :class:`Phrases`)."""
+    return Phrases.load()
 
 
 def _read(path: Path) -> dict[str, tuple[str, ...]]:

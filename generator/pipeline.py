@@ -269,7 +269,7 @@ class _Night:
             try:
                 decided = decide_race(snap, older, self.config, self.phrases, self.writer, strict=strict, now=now)
                 if isinstance(decided, RaceWork):
-                    place(decided, self.config, now, self.old_manifest.get(race, {}).get("slug"))
+                    place(decided, self.config, now, self.old_manifest.get(race, {}).get("slug"), self.phrases)
             except Exception as exc:  # one race's failure never stops another
                 decided = Problem.from_exception(race, exc)
             if isinstance(decided, RaceWork):

@@ -48,15 +48,6 @@ from .updates import Previous, Update, update_note
 
 __all__ = ["Breakdown", "ChartRef", "Link", "Previous", "Story", "SubRegionLead", "build_story", "slugify"]
 
-#: Race names: the short form (headlines) and the long form (first mention).
-RACE_SHORT = {RaceKind.GUBERNUR: "Pilgub", RaceKind.BUPATI: "Pilbup", RaceKind.WALIKOTA: "Pilwalkot"}
-RACE_LONG = {
-    RaceKind.GUBERNUR: "Pemilihan Gubernur",
-    RaceKind.BUPATI: "Pemilihan Bupati",
-    RaceKind.WALIKOTA: "Pemilihan Wali Kota",
-}
-
-
 #: Lengths search engines show in full.
 SEO_TITLE_MAX = 70
 DESCRIPTION_MAX = 160
@@ -298,8 +289,9 @@ def _phrases(snapshot: RaceSnapshot, story_facts: ElectionFacts, leaders: RankGr
     def named(group: RankGroup | None) -> str:
         if group is None:
             return ""
-        return join_words(["Kolom Kosong" if t.empty_column else t.short for t in group.tickets])
+        return join_words([empty if t.empty_column else t.short for t in group.tickets])
 
+    empty = phrases.pick("empty_column.title", seed)
     values = {
         "leader": named(leaders), "runner": named(runner), "race": race_short, "region": snapshot.region.name,
         "institute": quick.institute if quick else "", "count": count_words(len(leaders.tickets)).capitalize(),
@@ -353,11 +345,20 @@ def lede_kind(facts: ElectionFacts, leaders: RankGroup) -> str:
     return "lead"
 
 
-def _names(snapshot: RaceSnapshot, province: Province) -> tuple[str, str, str]:
-    short = region_short(snapshot, province)
-    race_short = f"{RACE_SHORT[snapshot.kind]} {short} {snapshot.year}"
-    race_long = f"{RACE_LONG[snapshot.kind]} ({RACE_SHORT[snapshot.kind]}) {snapshot.region.name} {snapshot.year}"
-    return race_short, race_long, election_body(snapshot, province)
+def race_words(snapshot: RaceSnapshot, province: Province, phrases: Phrases, year: int) -> dict[str, str]:
+    """What the race's names are made of (``race.*`` phrases): ``abbr`` "Pilgub", ``name``
+    "Pemilihan Gubernur", ``region`` "Kaltim", ``region_full`` "Kalimantan Timur", ``year``
+    the election's (publication.yaml ``election_year``: a race of another year is held back)."""
+    kind, seed = snapshot.kind.value, snapshot.race
+    return {"abbr": phrases.pick(f"race.abbr.{kind}", seed), "name": phrases.pick(f"race.name.{kind}", seed),
+            "region": region_short(snapshot, province), "region_full": snapshot.region.name, "year": str(year)}
+
+
+def _names(snapshot: RaceSnapshot, province: Province, words: dict[str, str],
+           phrases: Phrases) -> tuple[str, str, str]:
+    """The race's short name ("Pilgub Kaltim 2024"), long name and election body."""
+    return (phrases.pick("race.short", snapshot.race, **words), phrases.pick("race.long", snapshot.race, **words),
+            election_body(snapshot, province))
 
 
 def _summary(snapshot: RaceSnapshot, leaders: RankGroup, race_short: str, phrases: Phrases) -> str:
@@ -365,7 +366,8 @@ def _summary(snapshot: RaceSnapshot, leaders: RankGroup, race_short: str, phrase
     kind = "tie" if leaders.tied else "lead"
     return phrases.pick(
         f"summary.{snapshot.stage.value}.{kind}", snapshot.race, race=race_short, share=leaders.share,
-        who=join_words(["kolom kosong" if t.empty_column else t.short for t in leaders.tickets]),
+        who=join_words([phrases.pick("empty_column.text", snapshot.race) if t.empty_column else t.short
+                        for t in leaders.tickets]),
         tps_reported=format_votes(snapshot.tps_reported), tps_total=format_votes(snapshot.tps_total),
         progress=format_percent(snapshot.progress),
         institute=snapshot.quick_count.institute if snapshot.quick_count else "")
@@ -380,7 +382,8 @@ def _search(snapshot: RaceSnapshot, leaders: RankGroup, key: str, headline: str,
     leader = leaders.tickets[0]
     values = {
         "race": race_short, "leader": leader.short, "share": leaders.share,
-        "who": join_words(["Kolom Kosong" if t.empty_column else t.short for t in leaders.tickets]),
+        "who": join_words([phrases.pick("empty_column.title", seed) if t.empty_column else t.short
+                           for t in leaders.tickets]),
         "progress": format_percent(snapshot.progress),
         "institute": snapshot.quick_count.institute if snapshot.quick_count else "",
     }
@@ -418,17 +421,19 @@ def _people(snapshot: RaceSnapshot, tickets: tuple[TicketFacts, ...]) -> list[st
     return tags
 
 
-def _tags(snapshot: RaceSnapshot, province: Province, race_short: str,
+def _tags(snapshot: RaceSnapshot, province: Province, words: dict[str, str], phrases: Phrases,
           tickets: tuple[TicketFacts, ...]) -> tuple[str, ...]:
+    """The election and the race (``tag.*`` phrases), the places, one tag per candidate."""
+    seed = snapshot.race
     tags = [
-        f"Pilkada {snapshot.year}",
-        race_short.rsplit(" ", 1)[0],
+        phrases.pick("tag.election", seed, **words),
+        phrases.pick("tag.race", seed, **words),
         snapshot.region.name if snapshot.kind is not RaceKind.GUBERNUR else province.name,
         province.name,
         *_people(snapshot, tickets),
     ]
     if any(t.empty_column for t in tickets):
-        tags.append("Kolom Kosong")
+        tags.append(phrases.pick("tag.empty_column", seed, **words))
     return tuple(dict.fromkeys(tags))
 
 
@@ -444,7 +449,8 @@ def build_story(
     persons = _persons(snapshot, config.notes(snapshot.race))
     groups, tickets = rank_groups(snapshot, persons)
     leaders, runner = groups[0], (groups[1] if len(groups) > 1 else None)
-    race_short, race_long, kpu_body = _names(snapshot, province)
+    words = race_words(snapshot, province, phrases, config.publication.election_year)
+    race_short, race_long, kpu_body = _names(snapshot, province, words, phrases)
     facts = election_facts(snapshot, config, margin_kind(snapshot, config), progress_kind(snapshot, config))
     key = situation(snapshot, facts, leaders)
     headline, chosen = _phrases(snapshot, facts, leaders, runner, race_short, phrases, key)
@@ -455,7 +461,8 @@ def build_story(
         race=snapshot.race, kind=snapshot.kind.value, stage=snapshot.stage.value,
         scenario="single_ticket" if any(t.empty_column for t in tickets) else "contest",
         situation=key, slug=slugify(race_short), headline=headline, seo_title=seo_title, description=description,
-        summary=_summary(snapshot, leaders, race_short, phrases), tags=_tags(snapshot, province, race_short, tickets),
+        summary=_summary(snapshot, leaders, race_short, phrases),
+        tags=_tags(snapshot, province, words, phrases, tickets),
         race_short=race_short, race_long=race_long, region=snapshot.region.name, province=province.name,
         zone=province.zone, kpu_body=kpu_body, tickets=tickets, leaders=leaders, leader=leaders.tickets[0],
         runner_up=runner, others=groups[2:],
