@@ -23,7 +23,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import ConfigError
 from .text import one_line
@@ -85,14 +85,21 @@ class Output(_Strict):
     links: Literal["published", "hugo", "all"] = "published"
 
 
+#: A year written out in a setting ("pilkada-2024", "https://pilkada2024.kpu.go.id/").
+_YEAR = re.compile(r"(?<!\d)(?:19|20|21)\d{2}(?!\d)")
+
+
 class Publication(_Strict):
     outlet: str
     dateline: str
     author: str
-    section: str = "pilkada-2024"
+    #: ``{year}`` in section, categories and public_site is the election_year: a new election
+    #: changes that one setting.
+    section: str = "pilkada-{year}"
     link_pattern: str = "/{section}/{slug}/"
-    categories: list[str] = Field(default_factory=lambda: ["Pilkada 2024"])
-    public_site: str = "https://pilkada2024.kpu.go.id/"
+    categories: list[str] = Field(default_factory=lambda: ["Pilkada {year}"])
+    #: KPU's results site of the election (pilkada2020.kpu.go.id, pilkada2024.kpu.go.id).
+    public_site: str = "https://pilkada{year}.kpu.go.id/"
     stock: StockSentences
     thresholds: Thresholds = Thresholds()
     baca_juga_max: int = Field(default=2, ge=0, le=3)
@@ -103,6 +110,37 @@ class Publication(_Strict):
     #: The election every race of a run belongs to: a race of another year is held back.
     election_year: int = Field(default=2024, ge=2000, le=2100)
     output: Output = Output()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _year(cls, data: Any) -> Any:
+        """``{year}`` in section, categories and public_site becomes the election year (the year of the model's
+        default when election_year is not a whole number: that error is reported on its own)."""
+        if not isinstance(data, dict):
+            return data
+        year = data.get("election_year", cls.model_fields["election_year"].default)
+        year = str(year) if isinstance(year, int) and not isinstance(year, bool) else "{year}"
+        data = dict(data)
+        for key in ("section", "categories", "public_site"):
+            default = cls.model_fields[key].get_default(call_default_factory=True)
+            value = data.get(key, default)
+            if isinstance(value, str):
+                data[key] = value.replace("{year}", year)
+            elif isinstance(value, list):
+                data[key] = [v.replace("{year}", year) if isinstance(v, str) else v for v in value]
+        return data
+
+    @model_validator(mode="after")
+    def _one_election(self) -> Publication:
+        """No setting names another year than election_year (a 2029 publication left with 2024's site)."""
+        for key, value in (("section", self.section), ("public_site", self.public_site),
+                           *((f"categories.{i}", c) for i, c in enumerate(self.categories))):
+            stale = [y for y in _YEAR.findall(value) if int(y) != self.election_year]
+            if stale:
+                raise ValueError(f"{key}: {value!r} names {stale[0]}, but election_year is {self.election_year}; "
+                                 f"set {key} for {self.election_year} (in section, categories and public_site, "
+                                 "{year} stands for election_year)")
+        return self
 
 
 class Province(_Strict):
