@@ -109,8 +109,9 @@ def run(source: Source, config: Config, out: Path, *, now: datetime | None = Non
     keys = {i.race: input_key(i.key, settings) for i in read if isinstance(i, Pending)}
     with locked(state_dir):
         report = unchanged_night(read, keys, Writer(out), Writer(state_dir)) or _generate(
-            built(read, year=config.publication.election_year), config, Writer(out, dry_run=dry_run), Writer(state_dir, dry_run=dry_run), now=now,
-            strict=strict, jobs=jobs, renderer=renderer, phrases=phrases, input_keys=keys)
+            built(read, year=config.publication.election_year), config, Writer(out, dry_run=dry_run),
+            Writer(state_dir, dry_run=dry_run), now=now, strict=strict, jobs=jobs, renderer=renderer, phrases=phrases,
+            input_keys=keys)
     report.fetch_note = note
     report.state = state_dir
     return report

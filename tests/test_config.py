@@ -133,3 +133,27 @@ def test_data_path_finds_shipped_folders():
     assert (data_path("config") / "publication.yaml").exists()
     with pytest.raises(ConfigError, match="reinstall"):
         data_path("no-such-folder")
+
+
+def test_the_year_is_one_setting(tmp_path):
+    publication = load_config().publication
+    assert (publication.section, publication.categories, publication.public_site) == (
+        "pilkada-2024", ["Pilkada 2024"], "https://pilkada2024.kpu.go.id/")
+    (tmp_path / "publication.yaml").write_text("election_year: 2029\n", encoding="utf-8")
+    publication = load_config(tmp_path).publication
+    assert (publication.section, publication.categories, publication.public_site) == (
+        "pilkada-2029", ["Pilkada 2029"], "https://pilkada2029.kpu.go.id/")
+
+
+@pytest.mark.parametrize(("setting", "key"), [
+    ("section: pilkada-2024", "section"),
+    ("public_site: https://pilkada2024.kpu.go.id/", "public_site"),
+    ("categories: [Berita, Pilkada 2024]", "categories.1"),
+])
+def test_a_setting_naming_another_year_is_refused(tmp_path, setting, key):
+    (tmp_path / "publication.yaml").write_text(f"election_year: 2029\n{setting}\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_config(tmp_path)
+    assert f"publication.yaml: {key}: " in str(info.value)
+    assert "names 2024, but election_year is 2029; set" in str(info.value)
+    assert "{year} stands for election_year" in str(info.value)

@@ -52,8 +52,8 @@ def run(*args: str):
     return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
 
-def generate(out: Path, *args: str):
-    return run("generate", "--out", str(out), "--state", str(out.parent / f"{out.name}-state"), "--now", NOW, *args)
+def generate(out: Path, *args: str, now: str = NOW):
+    return run("generate", "--out", str(out), "--state", str(out.parent / f"{out.name}-state"), "--now", now, *args)
 
 
 def texts(folder: Path) -> dict[str, str]:
@@ -253,3 +253,82 @@ def test_an_unchanged_poll_with_a_new_override_rewrites_the_articles(national, t
     assert all(": data baru." in t for t in texts(out).values())
     assert "11 written" in generate(out, *args).output
     assert not any("data baru" in t for t in texts(out).values())
+
+
+# -- the wording that left Python: names, tags, chart, review page -----------------------------
+
+SCENARIOS = Path(__file__).parent / "scenarios"
+LATER = "2024-12-20T11:00:00+08:00"  # after every scenario's data time
+
+
+def test_race_names_tags_and_chart_words_come_from_phrases(tmp_path):
+    """A kolom kosong race read with a phrases.yaml that renames the race, its tags, the empty
+    column and the chart's words: each appears where newsgen's own wording stood."""
+    wording = folder(tmp_path, {"phrases.yaml": """\
+race.abbr.walikota: ["Pilkot"]
+race.long: ["{name} {region_full} tahun {year}"]
+tag.election: ["Pemilihan Kepala Daerah {year}"]
+tag.empty_column: ["Calon Tunggal"]
+empty_column.label: ["Kotak kosong"]
+chart.note.real_count: ["Sumber: KPU, {tps}"]
+chart.tps.complete: ["semua {tps_total} TPS"]
+chart.alt.real_count: ["Diagram {race}: {pairs}"]
+chart.description: ["Batang mendatar. {rows}. {note}."]
+"""})
+    scenario = str(SCENARIOS / "real-count-kota-pangkalpinang.yaml")
+    result = generate(tmp_path / "out", "--input", scenario, "--templates", str(wording), now=LATER)
+    assert result.exit_code == 0, result.output
+    (article,) = (tmp_path / "out").glob("*/index.md")
+    assert article.parent.name == "pilkot-pangkalpinang-2024"  # race.short is the slug
+    text = article.read_text(encoding="utf-8")
+    assert "\n- Pemilihan Kepala Daerah 2024\n- Pilkot Pangkalpinang\n" in text and "\n- Calon Tunggal\n" in text
+    assert "Pemilihan Wali Kota Kota Pangkalpinang tahun 2024" in text
+    assert re.search(r"!\[Diagram Pilkot Pangkalpinang 2024: Kotak kosong [\d,]+%, Maulan Aklil-Masagus Hakim "
+                     r"[\d,]+%\]\(chart\.svg\)", text)
+    svg = (article.parent / "chart.svg").read_text(encoding="utf-8")
+    assert ">Kotak kosong</text>" in svg and ">Sumber: KPU, semua 311 TPS</text>" in svg
+    assert re.search(r"<desc [^>]*>Batang mendatar\. .*, nomor urut 1: .*\. Sumber: KPU, .*\.</desc>", svg)
+    page = (tmp_path / "out-state" / "review.md").read_text(encoding="utf-8")
+    assert "Pilkot Pangkalpinang" in page
+
+
+def test_the_review_page_words_the_kolom_kosong_and_the_tps_from_its_labels(tmp_path):
+    labels = (OWN / "review" / "labels.j2").read_text(encoding="utf-8")
+    ours = labels.replace('{% set empty_column = "Kolom kosong" %}', '{% set empty_column = "Kotak kosong" %}')
+    ours = ours.replace("{{ reported }} dari {{ total }} TPS", "{{ reported }}/{{ total }} TPS")
+    assert ours.count("Kotak kosong") == 1 and "}}/{{" in ours
+    scenario = str(SCENARIOS / "real-count-early-kolom-kosong.yaml")
+    assert generate(tmp_path / "plain", "--input", scenario, now=LATER).exit_code == 0
+    assert generate(tmp_path / "ours", "--input", scenario, "--templates",
+                    str(folder(tmp_path, {"review/labels.j2": ours})), now=LATER).exit_code == 0
+    plain = (tmp_path / "plain-state" / "review.md").read_text(encoding="utf-8")
+    mine = (tmp_path / "ours-state" / "review.md").read_text(encoding="utf-8")
+    assert "| Kolom kosong |" in plain and re.search(r"\| [\d.]+ dari [\d.]+ TPS \([\d,]+%\) \|", plain)
+    assert "| Kotak kosong |" in mine and re.search(r"\| [\d.]+/[\d.]+ TPS \([\d,]+%\) \|", mine)
+
+
+# -- the election year: one setting ----------------------------------------------------------
+
+
+def test_a_new_election_changes_one_setting(national, tmp_path):
+    """election_year: 2029 alone: KPU's races (their files name no year) are 2029's, and the race
+    names, slug, tags, categories, section and KPU's site follow; nothing says 2024 but the data's
+    own time."""
+    config = folder(tmp_path, {"publication.yaml": "election_year: 2029\n"})
+    result = run("generate", "--source", "sirekap", "--base-url", national.url, "--race", "pkwkp/64",
+                 "--config", str(config), "--out", str(tmp_path / "out"), "--now", "2029-11-28T11:00:00+08:00")
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "out" / "pilgub-kaltim-2029" / "index.md").read_text(encoding="utf-8")
+    assert "\ntags:\n- Pilkada 2029\n- Pilgub Kaltim\n" in text and "\ncategories:\n- Pilkada 2029\n" in text
+    assert "Pemilihan Gubernur (Pilgub) Kalimantan Timur 2029" in text and "https://pilkada2029.kpu.go.id/" in text
+    assert "Perolehan suara sementara Pilgub Kaltim 2029" in \
+        (tmp_path / "out" / "pilgub-kaltim-2029" / "chart.svg").read_text(encoding="utf-8")
+    stale = [line for line in text.splitlines() if "2024" in line]
+    assert all("data_timestamp" in line or "(28/11/2024)" in line for line in stale), stale
+
+
+def test_an_editor_file_of_another_year_is_held_back_naming_the_setting(tmp_path):
+    config = folder(tmp_path, {"publication.yaml": "election_year: 2029\n"})
+    result = generate(tmp_path / "out", "--config", str(config))
+    assert result.exit_code == 1
+    assert "field year: expected 2029 (publication.yaml election_year), found 2024" in result.output
