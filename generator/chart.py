@@ -98,8 +98,8 @@ def ticket_label(result: TicketResult, phrases: Phrases | None = None, seed: str
 
 def value_label(result: TicketResult, *, votes: bool = True, phrases: Phrases | None = None, seed: str = "") -> str:
     """``55,66% · 962.804 suara`` (a quick count has shares only: ``57,90%``)."""
-    return (phrases or shipped_phrases()).pick("chart.value.votes" if votes else "chart.value.shares", seed,
-                                               share=format_percent(result.share), votes=format_votes(result.votes))
+    figures = {"share": format_percent(result.share)} | ({"votes": format_votes(result.votes)} if votes else {})
+    return (phrases or shipped_phrases()).pick("chart.value.votes" if votes else "chart.value.shares", seed, **figures)
 
 
 def ticket_colour(result: TicketResult, colours: dict[int, str] | None = None) -> str:
@@ -154,7 +154,8 @@ def _description(snapshot: RaceSnapshot, phrases: Phrases) -> str:
     seed, votes = snapshot.race, snapshot.stage is not Stage.QUICK_COUNT
     rows = "; ".join(
         phrases.pick("chart.row.votes" if votes else "chart.row.shares", seed, label=ticket_label(r, phrases, seed),
-                     number=str(r.ticket.number), share=format_percent(r.share), votes=format_votes(r.votes))
+                     number=str(r.ticket.number), share=format_percent(r.share),
+                     **({"votes": format_votes(r.votes)} if votes else {}))
         for r in snapshot.results
     )
     return phrases.pick("chart.description", seed, rows=rows, note=_source_note(snapshot, phrases))

@@ -59,7 +59,8 @@ class Phrases:
             return template.format(**values)
         except (KeyError, IndexError) as exc:
             raise ConfigError(f"{self.sources.get(key, self.source)}: phrase {key!r} variant {template!r} "
-                              f"uses unknown placeholder {exc}") from None
+                              f"uses unknown placeholder {exc}; this phrase is given "
+                              f"{', '.join('{' + v + '}' for v in sorted(values)) or 'no placeholders'}") from None
 
     def fitting(self, key: str, seed: str, limit: int, **values: str) -> str | None:
         """The variant of ``key`` for ``seed`` if it fits in ``limit`` characters, else the first
@@ -115,9 +116,22 @@ def placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
 
 
+def _family(key: str) -> str:
+    """Phrases given the same values: every ``headline.*`` the leader, runner, race, region...;
+    the chart's and the tickets' phrases by their first two parts (``chart.note``)."""
+    parts = key.split(".")
+    base = ".".join(parts[:2]) if parts[0] in ("chart", "ticket") else parts[0]
+    return _SAME_VALUES.get(base, base)
+
+
+#: Families given the same values as another (story.py fills them from one set).
+_SAME_VALUES = {"tag": "race", "seo_title": "search", "description": "search", "chart.title": "headline"}
+
+
 def _check_override(path: Path, overrides: dict[str, tuple[str, ...]], own: dict[str, tuple[str, ...]]) -> None:
-    """A user's phrase replaces one of newsgen's and fills in only what newsgen's variants of
-    it fill in (the values a phrase is given are those its own variants use)."""
+    """A user's phrase replaces one of newsgen's and fills in only what newsgen's phrases of its
+    family fill in (the values a phrase is given are those its own variants and siblings use: a
+    headline may name the {region} though newsgen's headline of that situation does not)."""
     problems = []
     for key, items in overrides.items():
         if key not in own:
@@ -125,7 +139,8 @@ def _check_override(path: Path, overrides: dict[str, tuple[str, ...]], own: dict
             hint = f"did you mean {close[0]!r}?" if close else "`newsgen phrases` lists every key"
             problems.append(f"{path}: {key}: newsgen has no phrase of that name; {hint}")
             continue
-        known = set().union(*(placeholders(v) for v in own[key]))
+        family = _family(key)
+        known = set().union(*(placeholders(v) for k, vs in own.items() if _family(k) == family for v in vs))
         for item in items:
             unknown = sorted(placeholders(item) - known)
             if unknown:

@@ -332,3 +332,21 @@ def test_an_editor_file_of_another_year_is_held_back_naming_the_setting(tmp_path
     result = generate(tmp_path / "out", "--config", str(config))
     assert result.exit_code == 1
     assert "field year: expected 2029 (publication.yaml election_year), found 2024" in result.output
+
+
+def test_a_phrase_may_use_what_its_family_is_given(tmp_path):
+    """Every headline is given the region, though newsgen's headline of a clear lead does not print it."""
+    wording = folder(tmp_path, {"phrases.yaml": 'headline.real_count.clear: ["{leader} Unggul di {region}"]\n'})
+    assert generate(tmp_path / "out", "--templates", str(wording)).exit_code == 0
+    assert "\ntitle: Rudy-Seno Unggul di Kalimantan Timur\n" in \
+        (tmp_path / "out" / "pilgub-kaltim-2024" / "index.md").read_text(encoding="utf-8")
+
+
+def test_a_placeholder_its_phrase_is_not_given_holds_the_races_back_naming_the_file(tmp_path):
+    """The race names' parts are given nothing (only race.short and race.long are given the
+    year): the load check lets the family's {year} through, the render names file, key and fix."""
+    wording = folder(tmp_path, {"phrases.yaml": 'race.abbr.gubernur: ["Pilgub {year}"]\n'})
+    result = generate(tmp_path / "out", "--templates", str(wording))
+    assert result.exit_code == 2
+    assert (f"held back pkwkp/64: race pkwkp/64: {wording / 'phrases.yaml'}: phrase 'race.abbr.gubernur' variant "
+            "'Pilgub {year}' uses unknown placeholder 'year'; this phrase is given no placeholders") in result.output
