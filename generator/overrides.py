@@ -38,12 +38,15 @@ def shipped() -> Path:
 
 
 def check_folder(folder: Path | None) -> Path | None:
-    """``folder`` when it is a folder (a usage error otherwise)."""
+    """``folder`` when it is a folder without stray YAML files (a usage error otherwise)."""
     if folder is None:
         return None
     if not folder.is_dir():
         raise ConfigError(f"templates folder {folder} does not exist; give a folder holding the files to override "
                           f"(phrases.yaml, article.md.j2, paragraphs/lede.md.j2, ...)")
+    for stray in _strays(folder):
+        raise ConfigError(f"{folder / stray}: newsgen reads no {stray!r} in a templates folder; phrases go in "
+                          f"{PHRASES} at its top (settings: --config)")
     return folder
 
 
@@ -53,8 +56,17 @@ def search_path(folder: Path | None) -> list[str]:
 
 
 def _files(folder: Path) -> list[Path]:
+    """The files of a templates folder newsgen reads: its templates (``*.j2``) and ``phrases.yaml``
+    (notes of the user's own, a README, are left alone)."""
     return sorted(p for p in folder.rglob("*") if p.is_file() and not any(
-        part.startswith(".") for part in p.relative_to(folder).parts))
+        part.startswith(".") for part in p.relative_to(folder).parts)
+        and (p.suffix == ".j2" or p.relative_to(folder).as_posix() == PHRASES))
+
+
+def _strays(folder: Path) -> list[str]:
+    """YAML files that look meant for newsgen but that it does not read (``phrase.yaml``)."""
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.y*ml")
+                  if p.is_file() and p.relative_to(folder).as_posix() != PHRASES)
 
 
 def fingerprint(folder: Path | None) -> str:

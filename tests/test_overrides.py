@@ -168,7 +168,7 @@ def test_worker_processes_use_the_same_folder(tmp_path):
     ({"review.md.j2": "{{ pagee }}\n"}, r"wording/review\.md\.j2: unknown variable pagee.*given page\)"),
     ({"phrases.yaml": 'summary.real_count.lead:\n  - "{who} meraih {votes} suara"\n'},
      r"wording/phrases\.yaml: summary\.real_count\.lead: '\{who\} meraih \{votes\} suara' uses unknown placeholder "
-     r"\{votes\}; this phrase can use \{progress\}, \{race\}, \{share\}, \{tps_reported\}, \{tps_total\}, \{who\}"),
+     r"\{votes\}; this phrase can use \{institute\}, \{progress\}, \{race\}, \{share\}, \{tps_reported\}, \{tps_total\}, \{who\}"),
     ({"phrases.yaml": 'sumary.real_count.lead:\n  - "{who}"\n'},
      r"wording/phrases\.yaml: sumary\.real_count\.lead: newsgen has no phrase of that name; did you mean "
      r"'summary\.real_count\.lead'\?"),
@@ -176,12 +176,14 @@ def test_worker_processes_use_the_same_folder(tmp_path):
      r"uses unknown placeholder \{who\.__class__\}"),
     ({"phrases.yaml": 'summary.real_count.lead: "{who}"\n'},
      r"wording/phrases\.yaml: summary\.real_count\.lead: expected a non-empty list of strings"),
+    ({"phrase.yaml": 'summary.real_count.lead: ["{who}"]\n'},
+     r"wording/phrase\.yaml: newsgen reads no 'phrase\.yaml' in a templates folder; phrases go in phrases\.yaml"),
 ])
 @pytest.mark.parametrize("command", ["generate", "watch", "phrases"])
 def test_a_bad_override_exits_2_naming_the_file(tmp_path, files, message, command):
     wording = folder(tmp_path, files)
     if command == "phrases":
-        if "phrases.yaml" not in files:
+        if not any(name.endswith(".yaml") for name in files):
             return  # the phrases command reads only phrases.yaml
         result = run("phrases", "--templates", str(wording))
     else:
@@ -350,3 +352,23 @@ def test_a_placeholder_its_phrase_is_not_given_holds_the_races_back_naming_the_f
     assert result.exit_code == 2
     assert (f"held back pkwkp/64: race pkwkp/64: {wording / 'phrases.yaml'}: phrase 'race.abbr.gubernur' variant "
             "'Pilgub {year}' uses unknown placeholder 'year'; this phrase is given no placeholders") in result.output
+
+
+def test_notes_of_the_editor_s_own_are_left_alone(tmp_path):
+    wording = folder(tmp_path, {"phrases.yaml": SUMMARY, "README.md": "Kata-kata redaksi kami.\n",
+                                ".git/config": "[core]\n"})
+    result = generate(tmp_path / "out", "--templates", str(wording))
+    assert result.exit_code == 0, result.output
+    before = Renderer(load_config(), wording).fingerprint
+    (wording / "README.md").write_text("Catatan lain.\n", encoding="utf-8")
+    assert Renderer(load_config(), wording).fingerprint == before  # only what newsgen reads counts
+
+
+def test_watch_renders_with_the_folder(tmp_path):
+    wording = folder(tmp_path, {"phrases.yaml": SUMMARY})
+    result = run("watch", "--out", str(tmp_path / "out"), "--state", str(tmp_path / "state"), "--cycles", "1",
+                 "--interval", "0", "--templates", str(wording))
+    assert result.exit_code == 0, result.output
+    summaries = [line for text in texts(tmp_path / "out").values() for line in text.splitlines()
+                 if line.startswith("summary: ")]
+    assert len(summaries) == 3 and all("Ringkasan redaksi" in line for line in summaries)
