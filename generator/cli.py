@@ -282,6 +282,7 @@ def main() -> None:
       newsgen generate --source sirekap --race pkwkp/64 --out site/content/pilkada
       newsgen fetch --archive night/2315 --province 64
       newsgen watch --province 64 --out site/content/pilkada-2024
+      newsgen generate --templates our-wording --config our-config
       newsgen phrases
 
     \b

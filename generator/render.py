@@ -118,9 +118,10 @@ class Renderer:
         self.templates = check_folder(templates)
         #: Everything besides the data and config that the text depends on (both folders' files).
         self.fingerprint = _fingerprint(templates, config)
-        #: The user's folder alone ("" without one): an article's fingerprint adds it, so a changed
-        #: override rewrites the articles, while an upgrade of newsgen's own wording alone does not.
-        self.overrides = override_fingerprint(templates)
+        #: The user's own wording ("" without any): their templates folder and, with a publication.yaml
+        #: of theirs, the publication settings (stock sentences). An article's fingerprint adds it, so a
+        #: changed override rewrites the articles, while an upgrade of newsgen's own wording alone does not.
+        self.overrides = _overrides(templates, config)
         self.phrases = Phrases.load(templates)
         self.env = _environment(search_path(templates), sandboxed=not self.builtin)
         self.stock_env = _environment(None, sandboxed=True)
@@ -202,6 +203,14 @@ def _fingerprint(templates: Path | None, config: Config) -> str:
     digest = hashlib.sha256(config.publication.model_dump_json().encode())
     digest.update(fingerprint(templates).encode())
     return digest.hexdigest()
+
+
+def _overrides(templates: Path | None, config: Config) -> str:
+    own = override_fingerprint(templates)
+    if "publication.yaml" not in config.files:
+        return own
+    settings = hashlib.sha256(config.publication.model_dump_json().encode()).hexdigest()[:16]
+    return f"{own}+{settings}"
 
 
 def _tidy(text: str) -> str:

@@ -372,3 +372,16 @@ def test_watch_renders_with_the_folder(tmp_path):
     summaries = [line for text in texts(tmp_path / "out").values() for line in text.splitlines()
                  if line.startswith("summary: ")]
     assert len(summaries) == 3 and all("Ringkasan redaksi" in line for line in summaries)
+
+
+def test_a_changed_stock_sentence_of_the_user_s_config_rewrites_the_articles(tmp_path):
+    """A publication.yaml of the newsroom's own is wording too: changing its caveat rewrites the
+    articles on the next run of the same data (without one, nothing is rewritten)."""
+    out, config = tmp_path / "out", folder(tmp_path, {"publication.yaml": "outlet: PROKAL.CO\n"})
+    assert "3 written" in generate(out, "--config", str(config)).output
+    assert "0 written, 3 unchanged" in generate(out, "--config", str(config)).output
+    (config / "publication.yaml").write_text("stock: {caveat: {real_count: Hasil ini belum final.}}\n",
+                                             encoding="utf-8")
+    assert "3 written" in generate(out, "--config", str(config)).output
+    assert all("Hasil ini belum final." in text for text in texts(out).values())
+    assert "0 written, 3 unchanged" in generate(out, "--config", str(config)).output
