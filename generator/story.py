@@ -369,6 +369,8 @@ def _names(snapshot: RaceSnapshot, province: Province) -> tuple[str, str, str]:
 def _summary(snapshot: RaceSnapshot, leaders: RankGroup, race_short: str, phrases: Phrases) -> str:
     """The one-sentence summary for article lists (``summary.<stage>.<lead|tie>`` of phrases.yaml)."""
     kind = "tie" if leaders.tied else "lead"
+    if snapshot.stage is Stage.REAL_COUNT and snapshot.tps_reported == snapshot.tps_total:
+        kind += "_complete"
     return phrases.pick(
         f"summary.{snapshot.stage.value}.{kind}", snapshot.race, race=race_short, share=leaders.share,
         who=join_words(["kolom kosong" if t.empty_column else t.short for t in leaders.tickets]),

@@ -165,7 +165,7 @@ def test_number_in_exempt_note_passes_only_when_exempt(articles, snapshots, cfg)
     assert audit_article(headline, body, snapshots["pkwkp/62"], story, exempt=exempt_for(story, cfg)) == []
     (finding,) = audit_article(headline, body, snapshots["pkwkp/62"], story, exempt=[])
     assert finding.reason.endswith(
-        "found 13 in: \"Kalimantan Tengah beribu kota di Palangka Raya dan terdiri atas 13 kabupaten dan satu kota.\""
+        "found 13 in: \"Kalimantan Tengah beribu kota di Palangka Raya dan terdiri atas 13 kabupaten dan 1 kota.\""
     )
 
 
