@@ -529,9 +529,14 @@ def flags_command(out: Path, state_dir: Path | None, races: tuple[str, ...], cle
 
 @main.command("phrases")
 @_templates_option
-def phrases_command(templates: Path | None) -> None:
-    """List every variant of every phrase, for editorial review.
+@click.option("--config", "config_dir", type=click.Path(path_type=Path), metavar="DIR",
+              help="Folder with your publication.yaml (or that file): its stock sentences, merged over "
+                   "newsgen's, are listed.")
+def phrases_command(templates: Path | None, config_dir: Path | None) -> None:
+    """List every variant of every phrase and stock sentence, for editorial review.
 
+    Phrases come from phrases.yaml, stock sentences (``stock.*``: attribution,
+    caveat, disclosure) from config/publication.yaml.
     Each race uses one variant per phrase, chosen by its race code, so sibling
     stories read differently while a rerun gives the same text. With --templates,
     the phrases of your folder's phrases.yaml replace newsgen's and are marked
@@ -544,10 +549,13 @@ def phrases_command(templates: Path | None) -> None:
     """
 
     def work() -> int:
+        from .config import load_config, stock_texts
         from .overrides import check_folder
         from .phrases import Phrases
 
         click.echo(Phrases.load(check_folder(templates)).listing(), nl=False)
+        stock = {f"stock.{name}": texts for name, texts in stock_texts(load_config(config_dir).publication).items()}
+        click.echo(Phrases(stock, "publication.yaml").listing(), nl=False)
         return 0
 
     _stoppable(work)

@@ -129,7 +129,7 @@ def check_templates(folder: Path, env: Environment) -> None:
                 asts[name] = _parse(env, path, name)
     # What each kind is given: its top-level values and what newsgen's own templates of that kind
     # use or set (loop variables of an including template reach its includes too).
-    main: dict[bool, set[str]] = {True: {"page"}, False: {"story", "stock", "publication"}}
+    main: dict[bool, set[str]] = {True: {"page"}, False: {"story", "stock", "say", "publication"}}
     given = {kind: set(names) for kind, names in main.items()}
     for path in _files(own):
         name = path.relative_to(own).as_posix()

@@ -20,6 +20,13 @@ from .errors import ConfigError
 _DIGIT = re.compile(r"\d")
 
 
+def variant_index(seed: str, key: str, count: int) -> int:
+    """Which of ``count`` variants of ``key`` a race takes: a hash of its seed (the race code) and
+    the key, stable across runs and machines (sha256, not Python's per-process ``hash``)."""
+    digest = hashlib.sha256(f"{seed}\x00{key}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") % count
+
+
 class Phrases:
     """The variants of every phrase key, validated on load."""
 
@@ -47,14 +54,18 @@ class Phrases:
             sources |= dict.fromkeys(overrides, str(user))
         return cls(variants, str(user if user is not None and user.is_file() else own), sources)
 
-    def pick(self, key: str, seed: str, **values: str) -> str:
-        """The variant of ``key`` for ``seed``, with placeholders filled."""
+    def choose(self, key: str, seed: str, nth: int = 0) -> str:
+        """The variant of ``key`` for ``seed``, unfilled; ``nth`` > 0 steps on from it, so the
+        sentences of one series (the third, fourth... ticket) take different variants."""
         try:
             options = self.variants[key]
         except KeyError:
             raise ConfigError(f"{self.source}: no phrase {key!r}; add it with at least one variant") from None
-        digest = hashlib.sha256(f"{seed}\x00{key}".encode()).digest()
-        template = options[int.from_bytes(digest[:4], "big") % len(options)]
+        return options[(variant_index(seed, key, len(options)) + nth) % len(options)]
+
+    def pick(self, key: str, seed: str, **values: str) -> str:
+        """The variant of ``key`` for ``seed``, with placeholders filled."""
+        template = self.choose(key, seed)
         try:
             return template.format(**values)
         except (KeyError, IndexError) as exc:
@@ -129,10 +140,11 @@ _SAME_VALUES = {"tag": "race", "seo_title": "search", "description": "search", "
 
 
 def _check_override(path: Path, overrides: dict[str, tuple[str, ...]], own: dict[str, tuple[str, ...]]) -> None:
-    """A user's phrase replaces one of newsgen's and fills in only what newsgen's phrases of its
-    family fill in (the values a phrase is given are those its own variants and siblings use: a
-    headline may name the {region} though newsgen's headline of that situation does not)."""
+    """A user's phrase replaces one of newsgen's and fills in only names newsgen's phrases use:
+    those of its family (a headline may name the {region} though newsgen's headline of that
+    situation does not), or of another family, which rendering then checks."""
     problems = []
+    anywhere = set().union(*(placeholders(v) for vs in own.values() for v in vs))
     for key, items in overrides.items():
         if key not in own:
             close = difflib.get_close_matches(key, list(own), n=1)
@@ -142,7 +154,10 @@ def _check_override(path: Path, overrides: dict[str, tuple[str, ...]], own: dict
         family = _family(key)
         known = set().union(*(placeholders(v) for k, vs in own.items() if _family(k) == family for v in vs))
         for item in items:
-            unknown = sorted(placeholders(item) - known)
+            # A name no phrase of newsgen's uses is a typo ({vots}, {leader.__class__}); one that another
+            # family uses may be given to this phrase too, which only rendering can tell (it names the
+            # file, the key and what the phrase is given).
+            unknown = sorted(placeholders(item) - known - anywhere)
             if unknown:
                 offer = ", ".join("{" + n + "}" for n in sorted(known)) or "none"
                 problems.append(f"{path}: {key}: {item!r} uses unknown placeholder "
