@@ -134,6 +134,12 @@ class ElectionFacts:
     two_round: str  # DKI: "one_round" | "second_round"; "" elsewhere
     too_close: bool  # a quick count whose lead is inside twice its margin of error
     majority_open: bool  # a quick count whose share is within its margin of error of 50%
+    #: A real count (not early) whose lead is larger than the valid votes the missing TPS may
+    #: hold at the average so far: an estimate, worded as one (the twin of ``reversible``).
+    lead_holds: bool = False
+    #: Say how far the measured share is from the 50% bar: a real count that is not early, or a
+    #: recap, where a bar applies and the share is not exactly half.
+    majority_distance: bool = False
 
 
 def rank_groups(snapshot: RaceSnapshot, persons: dict[int, tuple[PersonFacts, ...]]
@@ -198,6 +204,15 @@ def _reversible(snapshot: RaceSnapshot) -> bool:
     return snapshot.margin_votes * snapshot.tps_reported < missing * snapshot.total_votes
 
 
+def _lead_holds(snapshot: RaceSnapshot, early: bool) -> bool:
+    """A real count's lead larger than the valid votes the missing TPS may hold (the
+    average per reported TPS so far); never said of an early count."""
+    missing = snapshot.tps_total - snapshot.tps_reported
+    if snapshot.stage is not Stage.REAL_COUNT or early or missing <= 0 or snapshot.tps_reported == 0:
+        return False
+    return not snapshot.is_tie and snapshot.margin_votes * snapshot.tps_reported > missing * snapshot.total_votes
+
+
 def election_facts(snapshot: RaceSnapshot, config: Config, margin: str, progress: str) -> ElectionFacts:
     thresholds = config.publication.thresholds
     rule, measured, share = _majority(snapshot, config)
@@ -227,4 +242,7 @@ def election_facts(snapshot: RaceSnapshot, config: Config, margin: str, progress
         two_round=two_round,
         too_close=moe is not None and not snapshot.is_tie and snapshot.margin_points <= 2 * moe,
         majority_open=moe is not None and gap is not None and gap <= moe,
+        lead_holds=_lead_holds(snapshot, progress == "early"),
+        majority_distance=(rule != "" and side in ("above", "below") and snapshot.stage is not Stage.QUICK_COUNT
+                           and not (snapshot.stage is Stage.REAL_COUNT and progress == "early")),
     )

@@ -44,6 +44,7 @@ from .formatting import count_words, format_moment, format_percent, format_votes
 from .models import RaceKind, RaceSnapshot, Stage, SubRegion
 from .names import person_name, tag_name
 from .phrases import Phrases
+from .tables import SubRegionTable, TurnoutFacts, sub_region_table, turnout_facts
 from .updates import Previous, Update, update_note
 
 __all__ = ["Breakdown", "ChartRef", "Link", "Previous", "Story", "SubRegionLead", "build_story", "slugify"]
@@ -145,6 +146,8 @@ class Story:
     previous: Previous | None = None
     chart: ChartRef | None = None
     links: tuple[Link, ...] = field(default=())
+    table: SubRegionTable | None = None  # every sub-region's votes (see generator.tables)
+    turnout: TurnoutFacts | None = None  # an official recap's DPT, voters, valid and invalid votes
 
     def evolve(self, **changes: object) -> Story:
         """A copy with ``changes``: :func:`dataclasses.replace` without running ``__init__`` again."""
@@ -473,4 +476,5 @@ def build_story(
         recap=RecapFacts.of(snapshot.recap, province.zone),
         update=update_note(snapshot, previous, province.zone, {t.number: t.short for t in tickets}),
         previous=previous,
+        table=sub_region_table(snapshot, tickets), turnout=turnout_facts(snapshot),
     )
