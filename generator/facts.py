@@ -233,7 +233,7 @@ def election_facts(snapshot: RaceSnapshot, config: Config, margin: str, progress
         progress_kind=progress,
         early=snapshot.stage is Stage.REAL_COUNT and progress == "early",
         reversible=_reversible(snapshot),
-        outstanding_tps=format_votes(missing) if missing > 0 and snapshot.stage is Stage.REAL_COUNT else "",
+        outstanding_tps=count_words(missing) if missing > 0 and snapshot.stage is Stage.REAL_COUNT else "",
         majority_rule=rule,
         majority_ticket=measured,
         majority_side=side,
