@@ -21,11 +21,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .facts import TicketFacts
+from .facts import ElectionFacts, TicketFacts
 from .formatting import count_words, format_percent, format_votes
 from .models import RaceSnapshot, Stage, SubRegion, share
+from .phrases import Phrases
 
-__all__ = ["SubRegionTable", "TableCell", "TableRow", "TurnoutFacts", "sub_region_table", "turnout_facts"]
+__all__ = ["SubRegionTable", "TableCell", "TableRow", "TurnoutFacts", "paragraph_phrases", "sub_region_table",
+           "turnout_facts"]
 
 
 @dataclass(frozen=True)
@@ -106,3 +108,20 @@ def turnout_facts(snapshot: RaceSnapshot) -> TurnoutFacts | None:
         valid=format_votes(snapshot.total_votes),
         invalid=format_votes(invalid) if invalid is not None else "",
     )
+
+
+def paragraph_phrases(phrases: Phrases, snapshot: RaceSnapshot, facts: ElectionFacts, leader: TicketFacts,
+                      table: SubRegionTable | None) -> dict[str, str]:
+    """The wording variants of these paragraphs for one race (seeded by its race code, as
+    every phrase): the table's intro and bold note, and the lead against the votes out."""
+    seed, chosen = snapshot.race, {}
+    if table is not None:
+        chosen["table_intro"] = phrases.pick(f"table.intro.{snapshot.stage.value}", seed,
+                                             count=table.count, level=table.level)
+        chosen["table_bold"] = phrases.pick("table.bold", seed, level=table.level)
+    values = {"leader": leader.short, "votes": facts.margin_votes, "tps": facts.outstanding_tps}
+    if facts.reversible and not facts.early:
+        chosen["outstanding"] = phrases.pick("outstanding.reversible", seed, **values)
+    elif facts.lead_holds:
+        chosen["outstanding"] = phrases.pick("outstanding.holds", seed, **values)
+    return chosen

@@ -71,9 +71,8 @@ def test_kaltim_table_renders_as_a_pipe_table(config, phrases):
     assert lines[at + 2] == "| Paser | 56.043 | **77.350** |"
     assert lines[at + 11] == "| Kota Bontang | 33.003 | **59.477** |" and lines[at + 12] == ""
     intro = lines[at - 2]
-    assert intro == ("Perolehan suara sementara di sepuluh kabupaten/kota, dari data TPS yang sudah masuk, "
-                     "tercantum dalam tabel berikut. Angka bercetak tebal menandai perolehan terbanyak "
-                     "di setiap kabupaten/kota.")
+    assert intro == ("Berikut rincian perolehan suara sementara di sepuluh kabupaten/kota dari data TPS yang sudah "
+                     "masuk. Angka bercetak tebal menandai perolehan terbanyak di setiap kabupaten/kota.")
     assert lines[at - 4].startswith("Rudy-Seno unggul di delapan dari sepuluh")  # after the breakdown
 
 
@@ -83,15 +82,16 @@ def test_tied_row_marks_every_leader_and_a_row_without_data_says_so(config, phra
     assert "| Samarinda Ilir | **6.733** | **6.733** |" in body
     assert "| Samarinda Utara | belum ada data | |" in body
     assert not re.search(r"\| 0 \|", body)  # no zeros stand in for missing data
-    assert ('semuanya ditebalkan. Baris bertanda "belum ada data" berarti belum ada data TPS yang masuk '
+    assert ("Angka tebal menunjukkan perolehan tertinggi di masing-masing kecamatan; bila perolehan terbanyak "
+            'sama, semuanya ditebalkan. Baris bertanda "belum ada data" berarti belum ada data TPS yang masuk '
             "dari wilayah itu.") in body
 
 
 def test_recap_table_is_not_called_provisional(config, phrases):
     body = Renderer(config).body(story_of("recap-turnout-table", config, phrases))
-    assert ("Perolehan suara hasil rekapitulasi di lima kabupaten/kota tercantum dalam tabel berikut. "
-            "Angka bercetak tebal menandai perolehan terbanyak di setiap kabupaten/kota; bila perolehan "
-            "terbanyak sama, semuanya ditebalkan.") in body
+    assert ("Berikut rincian perolehan suara hasil rekapitulasi di lima kabupaten/kota. Perolehan terbanyak "
+            "di tiap kabupaten/kota dicetak tebal; bila perolehan terbanyak sama, semuanya ditebalkan.") in body
+    assert "sementara" not in paragraph(body, "Berikut rincian")
     assert "| Malinau | 973 | **19.422** | **19.422** |" in body
 
 
@@ -137,19 +137,28 @@ def test_hostile_names_cannot_break_the_table_or_run_a_shortcode(config, tmp_pat
 def test_a_lead_larger_than_the_votes_out_is_said_as_an_estimate(config, phrases):
     story = story_of("examples", config, phrases, index=0)
     assert story.facts.lead_holds and not story.facts.reversible
-    assert paragraph(Renderer(config).body(story), "Keunggulan") == (
-        "Keunggulan Rudy-Seno sebesar 195.954 suara lebih besar daripada perkiraan suara sah di 226 TPS yang "
-        "datanya belum masuk, bila dihitung dengan rata-rata suara per TPS sejauh ini. Namun, perkiraan itu "
-        "bukan kepastian: perolehan di TPS yang tersisa bisa saja berbeda dari rata-rata tersebut.")
+    assert story.phrases["outstanding"] == (
+        "Dengan rata-rata suara per TPS sejauh ini, 226 TPS yang datanya belum masuk diperkirakan memuat suara "
+        "sah lebih sedikit daripada selisih 195.954 suara yang dimiliki Rudy-Seno. Perkiraan itu bisa meleset "
+        "bila perolehan di TPS tersebut jauh berbeda dari rata-rata.")
+    assert story.phrases["outstanding"] + "\n\nData tersebut bersumber" in Renderer(config).body(story)
+
+
+@pytest.mark.parametrize("variant", [0, 1, 2, 3])
+def test_every_holds_variant_is_worded_as_an_estimate(phrases, variant):
+    text = phrases.variants["outstanding.holds"][variant].format(leader="Rudy-Seno", votes="195.954", tps="226")
+    assert re.search(r"perkiraan|diperkirakan", text, re.IGNORECASE)
+    assert re.search(r"bukan kepastian|bisa meleset|belum menjamin|masih bisa berbeda", text)
+    assert "195.954 suara" in text and "226 TPS" in text and "Rudy-Seno" in text
 
 
 def test_a_lead_smaller_than_the_votes_out_names_its_leader(config, phrases):
     story = story_of("update-leader-change-berau", config, phrases)
     assert story.facts.reversible and not story.facts.lead_holds
-    assert paragraph(Renderer(config).body(story), "Keunggulan") == (
-        "Keunggulan Sri Juniarsih Mas-Gamalis sebesar 660 suara masih lebih kecil daripada perkiraan suara sah "
-        "di tujuh belas TPS yang datanya belum masuk, dengan rata-rata suara per TPS sejauh ini, sehingga urutan "
-        "teratas masih bisa berbalik.")
+    assert paragraph(Renderer(config).body(story), "Selisih 660") == (
+        "Selisih 660 suara yang dimiliki Sri Juniarsih Mas-Gamalis belum aman: dengan rata-rata suara per TPS "
+        "sejauh ini, tujuh belas TPS yang datanya belum masuk diperkirakan memuat suara sah lebih banyak daripada "
+        "itu, sehingga urutan teratas masih bisa berbalik.")
 
 
 @pytest.mark.parametrize("name", ["synthetic-dki-early-second-round", "real-count-early-kolom-kosong",
@@ -157,8 +166,8 @@ def test_a_lead_smaller_than_the_votes_out_names_its_leader(config, phrases):
                                   "recap-clear", "real-count-three-way-tie"])
 def test_never_for_an_early_count_a_quick_count_a_tie_or_a_recap(config, phrases, name):
     story = story_of(name, config, phrases)
-    assert not story.facts.lead_holds
-    assert "Keunggulan" not in Renderer(config).body(story)
+    assert not story.facts.lead_holds and "outstanding" not in story.phrases
+    assert "perkiraan" not in Renderer(config).body(story).lower()
 
 
 # -- the distance to a legal bar -------------------------------------------------------
