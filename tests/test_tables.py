@@ -71,8 +71,9 @@ def test_kaltim_table_renders_as_a_pipe_table(config, phrases):
     assert lines[at + 2] == "| Paser | 56.043 | **77.350** |"
     assert lines[at + 11] == "| Kota Bontang | 33.003 | **59.477** |" and lines[at + 12] == ""
     intro = lines[at - 2]
-    assert intro == ("Berikut rincian perolehan suara sementara di sepuluh kabupaten/kota dari data TPS yang sudah "
-                     "masuk. Angka bercetak tebal menandai perolehan terbanyak di setiap kabupaten/kota.")
+    assert intro == ("Hasil hitung sementara di sepuluh kabupaten/kota, berdasarkan data TPS yang sudah masuk, "
+                     "dirangkum dalam tabel berikut. Angka bercetak tebal menandai perolehan terbanyak di setiap "
+                     "kabupaten/kota.")
     assert lines[at - 4].startswith("Rudy-Seno unggul di delapan dari sepuluh")  # after the breakdown
 
 
