@@ -82,6 +82,8 @@ def allowed_numbers(snapshot: RaceSnapshot, story: Story) -> set[str]:
         allowed.add(format_votes(missing))  # TPS still out (a reversible lead)
     for result in snapshot.results:  # distance of a share from a legal 50% bar
         allowed.add(format_decimal2(abs(result.share - 50)))
+        if result.share == 50 and 2 * result.votes != total:
+            allowed.add("0,01")  # "kurang dari 0,01": printed as 50,00% but not exactly half
     allowed.update(_turnout_numbers(snapshot))
     for person in getattr(story, "incumbents", ()):
         allowed.update(_digits(person.period, person.office, person.name))  # config facts, with their source

@@ -22,7 +22,7 @@ from .formatting import (
     format_votes,
     ordinal,
 )
-from .models import QuickCountInfo, RaceKind, RaceSnapshot, RecapInfo, Stage
+from .models import QuickCountInfo, RaceKind, RaceSnapshot, RecapInfo, Stage, TicketResult
 
 #: Province whose governor needs an absolute majority (UU 2/2024 on Jakarta).
 TWO_ROUND_PROVINCE = "31"
@@ -177,22 +177,41 @@ def _outcome(snapshot: RaceSnapshot, rule: str) -> str:
         return "tie" if tie else "leading"
     if rule == "single_ticket":
         person = next(r for r in snapshot.results if not r.ticket.empty_column)
-        return "winner" if person.share > HALF else "rerun"
+        return "winner" if _bar_side(person.votes, snapshot.total_votes) == "above" else "rerun"
     if tie:
         return "tie_rule"
-    if rule == "two_round" and snapshot.leader.share <= HALF:
+    if rule == "two_round" and _bar_side(snapshot.leader.votes, snapshot.total_votes) != "above":
         return "second_round"
     return "winner"
 
 
-def _majority(snapshot: RaceSnapshot, config: Config) -> tuple[str, str, Decimal | None]:
-    """Which rule puts a 50% bar on this race, the ticket measured, and its share."""
+def _bar_side(votes: int, total: int) -> str:
+    """Where ``votes`` stand against "more than half of ``total``", from the integers: a share
+    printed as 50,00% may be 50,004% (above the bar) or 49,996% (below it)."""
+    return "above" if 2 * votes > total else "below" if 2 * votes < total else "at"
+
+
+#: The distance to the bar when the rounded shares print it as 0,00 but the votes are not
+#: exactly half: "kurang dari 0,01" (the fact audit allows that 0,01 only then).
+HAIRLINE_GAP = "kurang dari 0,01"
+
+
+def _majority(snapshot: RaceSnapshot, config: Config) -> tuple[str, str, TicketResult | None]:
+    """Which rule puts a 50% bar on this race, the ticket measured, and its result."""
     if any(t.empty_column for t in snapshot.tickets):
         person = next(r for r in snapshot.results if not r.ticket.empty_column)
-        return "single_ticket", person.ticket.short_name, person.share
+        return "single_ticket", person.ticket.short_name, person
     if snapshot.kind is RaceKind.GUBERNUR and snapshot.region.code == TWO_ROUND_PROVINCE:
-        return "two_round", snapshot.leader.ticket.short_name, snapshot.leader.share
+        return "two_round", snapshot.leader.ticket.short_name, snapshot.leader
     return "", "", None
+
+
+def _gap_text(gap: Decimal | None, side: str) -> str:
+    """The distance to the bar as printed: two decimals, or HAIRLINE_GAP when those read 0,00
+    although the votes are not exactly half."""
+    if gap is None:
+        return ""
+    return HAIRLINE_GAP if gap == 0 and side != "at" else format_decimal2(gap)
 
 
 def _reversible(snapshot: RaceSnapshot) -> bool:
@@ -215,9 +234,9 @@ def _lead_holds(snapshot: RaceSnapshot, early: bool) -> bool:
 
 def election_facts(snapshot: RaceSnapshot, config: Config, margin: str, progress: str) -> ElectionFacts:
     thresholds = config.publication.thresholds
-    rule, measured, share = _majority(snapshot, config)
-    gap = abs(share - HALF) if share is not None else None
-    side = "" if share is None else ("above" if share > HALF else "below" if share < HALF else "at")
+    rule, measured, result = _majority(snapshot, config)
+    gap = abs(result.share - HALF) if result is not None else None
+    side = "" if result is None else _bar_side(result.votes, snapshot.total_votes)
     quick = snapshot.quick_count if snapshot.stage is Stage.QUICK_COUNT else None
     moe = quick.margin_of_error if quick is not None else None
     missing = snapshot.tps_total - snapshot.tps_reported
@@ -237,7 +256,7 @@ def election_facts(snapshot: RaceSnapshot, config: Config, margin: str, progress
         majority_rule=rule,
         majority_ticket=measured,
         majority_side=side,
-        majority_gap=format_decimal2(gap) if gap is not None else "",
+        majority_gap=_gap_text(gap, side),
         majority_close=gap is not None and gap <= thresholds.threshold_close,
         two_round=two_round,
         too_close=moe is not None and not snapshot.is_tie and snapshot.margin_points <= 2 * moe,

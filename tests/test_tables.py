@@ -180,10 +180,10 @@ def test_distance_below_the_bar_in_jakarta(config, phrases):
     count = story_of("real-count-dki-second-round", config, phrases)
     recap = story_of("recap-dki-second-round", config, phrases)
     assert count.facts.majority_distance and recap.facts.majority_distance
-    assert ("syarat untuk menang dalam satu putaran. Raihan tertinggi sejauh ini kurang 1,99 poin persentase "
-            "dari ambang tersebut. Bila hasil akhir") in Renderer(config).body(count)
-    assert ("syarat untuk menang dalam satu putaran. Raihan tertinggi kurang 3,17 poin persentase dari "
-            "ambang tersebut. Karena itu,") in Renderer(config).body(recap)
+    assert ("syarat untuk menang dalam satu putaran. Raihan tertinggi sejauh ini berada 1,99 poin "
+            "persentase di bawah ambang tersebut. Bila hasil akhir") in Renderer(config).body(count)
+    assert ("syarat untuk menang dalam satu putaran. Raihan tertinggi berada 3,17 poin persentase di "
+            "bawah ambang tersebut. Karena itu,") in Renderer(config).body(recap)
 
 
 def test_distance_above_the_bar_in_a_jakarta_count(config, phrases):
@@ -198,7 +198,7 @@ def test_distance_above_the_bar_in_a_jakarta_count(config, phrases):
 
 def test_distance_for_a_single_ticket(config, phrases):
     below = Renderer(config).body(story_of("recap-kota-pangkalpinang", config, phrases))
-    assert "meraih 42,02% suara atau 35.177 suara. Raihan itu kurang 7,98 poin persentase dari separuh suara sah." \
+    assert "meraih 42,02% suara atau 35.177 suara. Raihan itu berada 7,98 poin persentase di bawah separuh suara sah." \
         in below
     above = Renderer(config).body(story_of("recap-single-leads", config, phrases))
     assert "memenuhi syarat kemenangan calon tunggal. Kelebihannya dari ambang itu 38,02 poin persentase." in above
@@ -210,7 +210,7 @@ def test_no_distance_for_an_early_count_a_quick_count_or_without_a_bar(config, p
     story = story_of(name, config, phrases)
     assert not story.facts.majority_distance
     body = Renderer(config).body(story)
-    assert "Jaraknya dari ambang" not in body and "Kelebihannya" not in body and "kurang" not in body
+    assert "Jaraknya dari ambang" not in body and "Kelebihannya" not in body and "di bawah ambang" not in body
 
 
 # -- a recap's turnout --------------------------------------------------------------
@@ -307,3 +307,35 @@ def test_absent_voter_figures_leave_the_data_hash_as_it_was(config):
     snap = snapshot_of("examples", config, 0)
     dumped = snap.model_dump_json()
     assert "voters" not in dumped.replace("registered_voters", "") and "invalid_votes" not in dumped
+
+
+def _generated(tmp_path: Path, config, scenario: str, old: str, new: str) -> tuple[str, Story]:
+    """A scenario with one figure changed, through the whole pipeline (fact audit, claim check)."""
+    path = tmp_path / f"{scenario}.yaml"
+    path.write_text((SCENARIOS / f"{scenario}.yaml").read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    (snap,) = read_file(path)
+    assert isinstance(snap, RaceSnapshot), snap
+    report = generate([snap], config, tmp_path / "out")
+    assert report.exit_code == 0, [str(p) for p in report.held_back]
+    (article,) = (tmp_path / "out").glob("*/index.md")
+    return article.read_text(encoding="utf-8"), build_story(apply_overrides(snap, config.notes(snap.race)),
+                                                           config, Phrases.load())
+
+
+def test_a_share_printed_as_fifty_that_is_more_than_half_wins_in_one_round(tmp_path, config):
+    """2.177.391 of 4.354.781 valid votes is 50,0000115%: printed 50,00%, yet more than half."""
+    text, story = _generated(tmp_path, config, "recap-dki-jakarta", "votes: 2183239}", "votes: 2177391}")
+    assert story.leader.share == "50,00%"
+    assert (story.facts.outcome, story.two_round, story.facts.majority_side) == ("winner", "one_round", "above")
+    assert story.facts.majority_gap == "kurang dari 0,01"
+    assert ("syarat untuk memenangi Pilgub Jakarta 2024 dalam satu putaran, meski hanya kurang dari 0,01 poin "
+            "persentase di atas ambang tersebut.") in text
+
+
+def test_a_single_ticket_printed_at_fifty_but_below_half_does_not_win(tmp_path, config):
+    """48.527 of 97.055 valid votes is 49,9995%: printed 50,00%, yet not more than half."""
+    text, story = _generated(tmp_path, config, "recap-kota-pangkalpinang", "votes: 35177}", "votes: 48527}")
+    person = next(t for t in story.tickets if not t.empty_column)
+    assert person.share == "50,00%" and story.facts.outcome == "rerun" and story.facts.majority_side == "below"
+    assert "Raihan itu berada kurang dari 0,01 poin persentase di bawah separuh suara sah." in text
+    assert "harus menggelar pemilihan ulang" in text
