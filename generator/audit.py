@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from .formatting import format_decimal2, format_percent, format_votes, to_zone
+from .formatting import format_decimal2, format_percent, format_votes, numeric_date, to_zone
 from .models import RaceSnapshot, progress_share, share
 from .names import PREFIX_TITLES
 from .story import Story
@@ -100,9 +100,9 @@ def _turnout_numbers(snapshot: RaceSnapshot) -> set[str]:
 
 
 def _moment_numbers(moment: datetime, zone: str) -> set[str]:
-    """``28/11/2024`` and ``11.15`` in the story's zone; day and year for ``28 November 2024``."""
+    """``5/12/2024`` and ``11.15`` in the story's zone; day and year for ``5 Desember 2024``."""
     local = to_zone(moment, zone)
-    return {f"{local:%d/%m/%Y}", f"{local:%H.%M}", str(local.year), str(local.day)}
+    return {numeric_date(local), f"{local:%H.%M}", str(local.year), str(local.day)}
 
 
 def _previous_numbers(story: Story) -> set[str]:

@@ -515,8 +515,10 @@ def flags_command(out: Path, state_dir: Path | None, races: tuple[str, ...], cle
 @click.option("--templates", type=click.Path(file_okay=False, path_type=Path),
               help="A templates folder with its own phrases.yaml (default: newsgen's templates/id).")
 def phrases_command(templates: Path | None) -> None:
-    """List every variant of every phrase, for editorial review.
+    """List every variant of every phrase and stock sentence, for editorial review.
 
+    Phrases come from phrases.yaml, stock sentences (``stock.*``: attribution,
+    caveat, disclosure) from config/publication.yaml.
     Each race uses one variant per phrase, chosen by its race code, so sibling
     stories read differently while a rerun gives the same text.
 
@@ -526,9 +528,12 @@ def phrases_command(templates: Path | None) -> None:
     """
 
     def work() -> int:
+        from .config import load_config, stock_texts
         from .phrases import Phrases
 
         click.echo(Phrases.load(templates).listing(), nl=False)
+        stock = {f"stock.{name}": texts for name, texts in stock_texts(load_config().publication).items()}
+        click.echo(Phrases(stock, "publication.yaml").listing(), nl=False)
         return 0
 
     _stoppable(work)

@@ -37,15 +37,20 @@ class _Strict(BaseModel):
 Line = Annotated[str, AfterValidator(one_line)]
 
 
+#: A stock sentence: one text, or a list of variants that say the same thing, of which each
+#: race takes one by its seed (as phrases.yaml's variants), so a night's articles differ.
+StockText = str | Annotated[list[str], Field(min_length=1)]
+
+
 class StockSentences(_Strict):
     """Stock sentences of the publication (Jinja, rendered in the sandbox)."""
 
-    attribution: dict[str, str]  # by stage
+    attribution: dict[str, StockText]  # by stage
     #: by stage; an official recap by outcome too: official_recap (a winner),
     #: official_recap_second_round, official_recap_tie_rule_gubernur, official_recap_tie_rule_daerah,
     #: official_recap_rerun
-    caveat: dict[str, str]
-    disclosure: dict[str, str] = Field(default_factory=dict)  # by stage; none: no disclosure line
+    caveat: dict[str, StockText]
+    disclosure: dict[str, StockText] = Field(default_factory=dict)  # by stage; none: no disclosure line
     sign_off: str = "(*)"
 
 
@@ -99,6 +104,16 @@ class Publication(_Strict):
     #: The election every race of a run belongs to: a race of another year is held back.
     election_year: int = Field(default=2024, ge=2000, le=2100)
     output: Output = Output()
+
+
+def stock_texts(publication: Publication) -> dict[str, tuple[str, ...]]:
+    """Every stock sentence of a publication by name ("caveat.real_count", "dateline"), as its variants."""
+    stock = publication.stock
+    texts: dict[str, StockText] = {f"attribution.{k}": v for k, v in stock.attribution.items()}
+    texts |= {f"caveat.{k}": v for k, v in stock.caveat.items()}
+    texts |= {f"disclosure.{k}": v for k, v in stock.disclosure.items()}
+    texts |= {"sign_off": stock.sign_off, "dateline": publication.dateline}
+    return {name: (text,) if isinstance(text, str) else tuple(text) for name, text in texts.items()}
 
 
 class Province(_Strict):

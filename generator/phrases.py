@@ -18,6 +18,13 @@ from .errors import ConfigError
 _DIGIT = re.compile(r"\d")
 
 
+def variant_index(seed: str, key: str, count: int) -> int:
+    """Which of ``count`` variants of ``key`` a race takes: a hash of its seed (the race code) and
+    the key, stable across runs and machines (sha256, not Python's per-process ``hash``)."""
+    digest = hashlib.sha256(f"{seed}\x00{key}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") % count
+
+
 class Phrases:
     """The variants of every phrase key, validated on load."""
 
@@ -49,14 +56,18 @@ class Phrases:
             raise ConfigError("phrases are invalid:\n  " + "\n  ".join(problems))
         return cls(variants, str(path))
 
-    def pick(self, key: str, seed: str, **values: str) -> str:
-        """The variant of ``key`` for ``seed``, with placeholders filled."""
+    def choose(self, key: str, seed: str, nth: int = 0) -> str:
+        """The variant of ``key`` for ``seed``, unfilled; ``nth`` > 0 steps on from it, so the
+        sentences of one series (the third, fourth... ticket) take different variants."""
         try:
             options = self.variants[key]
         except KeyError:
             raise ConfigError(f"{self.source}: no phrase {key!r}; add it with at least one variant") from None
-        digest = hashlib.sha256(f"{seed}\x00{key}".encode()).digest()
-        template = options[int.from_bytes(digest[:4], "big") % len(options)]
+        return options[(variant_index(seed, key, len(options)) + nth) % len(options)]
+
+    def pick(self, key: str, seed: str, **values: str) -> str:
+        """The variant of ``key`` for ``seed``, with placeholders filled."""
+        template = self.choose(key, seed)
         try:
             return template.format(**values)
         except (KeyError, IndexError) as exc:

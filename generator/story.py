@@ -40,7 +40,7 @@ from .facts import (
     election_facts,
     rank_groups,
 )
-from .formatting import count_words, format_moment, format_percent, format_votes, join_words
+from .formatting import count_series, count_words, format_moment, format_percent, format_votes, join_words
 from .models import RaceKind, RaceSnapshot, Stage, SubRegion
 from .names import person_name, tag_name
 from .phrases import Phrases
@@ -257,7 +257,8 @@ def _breakdown(snapshot: RaceSnapshot, facts: dict[str, TicketFacts]) -> Breakdo
     for row in rows:
         if len(row.leader_ids) == 1:
             led.setdefault(row.leader_ids[0], []).append(row)
-    leads = []
+    leads: list[SubRegionLead] = []
+    total = len(snapshot.sub_regions)
     for result in snapshot.results:
         tid = result.ticket.id
         if tid not in led:
@@ -265,9 +266,11 @@ def _breakdown(snapshot: RaceSnapshot, facts: dict[str, TicketFacts]) -> Breakdo
         regions = sorted(led[tid], key=lambda r: (-r.votes[tid], r.code))
         # Name the regions when they are few (the exceptions); otherwise only the largest.
         listed = sorted(r.name for r in regions) if len(regions) <= 3 else []
+        # The first lead is told "N dari M": both counts in one style.
+        count = count_series(len(regions), total)[0] if not leads else count_words(len(regions))
         leads.append(SubRegionLead(
             ticket=facts[tid].short,
-            count=count_words(len(regions)),
+            count=count,
             names=join_words(listed),
             largest=regions[0].name,
             largest_votes=format_votes(regions[0].votes[tid]),
@@ -275,7 +278,7 @@ def _breakdown(snapshot: RaceSnapshot, facts: dict[str, TicketFacts]) -> Breakdo
     no_data = len(snapshot.sub_regions) - len(rows)
     return Breakdown(
         level=snapshot.sub_region_level,
-        total=count_words(len(snapshot.sub_regions)),
+        total=count_words(total),
         leads=tuple(leads),
         no_data=count_words(no_data) if no_data else "",
     )
@@ -293,7 +296,7 @@ def _caveat(snapshot: RaceSnapshot, outcome: str) -> str:
 
 
 def _phrases(snapshot: RaceSnapshot, story_facts: ElectionFacts, leaders: RankGroup, runner: RankGroup | None,
-             race_short: str, phrases: Phrases, key: str) -> tuple[str, dict[str, str]]:
+             race_short: str, race_long: str, phrases: Phrases, key: str) -> tuple[str, dict[str, str]]:
     """The headline and the chosen wording variants of one race (seeded by its race code)."""
     seed, stage = snapshot.race, snapshot.stage.value
     quick = snapshot.quick_count
@@ -318,11 +321,14 @@ def _phrases(snapshot: RaceSnapshot, story_facts: ElectionFacts, leaders: RankGr
             return phrases.pick("ticket.empty", seed)
         return phrases.pick("ticket.named", seed, number=str(t.number), full=t.full)
 
+    first = ticket(leaders.tickets[0])
     chosen = {
         "runner_verb": phrases.pick("runner.verb", seed),
-        "lede": phrases.pick(f"lede.{lede_kind(story_facts, leaders)}", seed, ticket=ticket(leaders.tickets[0]),
+        "lede": phrases.pick(f"lede.{stage}.{lede_kind(story_facts, leaders)}", seed, ticket=first,
+                             Ticket=first[:1].upper() + first[1:], race=race_long,
                              tickets=_series([ticket(t) for t in leaders.tickets]), share=leaders.share,
-                             progress=format_percent(snapshot.progress), tps=format_votes(snapshot.tps_reported)),
+                             progress=format_percent(snapshot.progress), tps=format_votes(snapshot.tps_reported),
+                             institute=values["institute"]),
         "basis": phrases.pick("basis.votes", seed, leader=leaders.tickets[0].short, votes=leaders.votes),
         "chart_title": phrases.pick(f"chart.title.{stage}", seed, **values),
     }
@@ -366,6 +372,8 @@ def _names(snapshot: RaceSnapshot, province: Province) -> tuple[str, str, str]:
 def _summary(snapshot: RaceSnapshot, leaders: RankGroup, race_short: str, phrases: Phrases) -> str:
     """The one-sentence summary for article lists (``summary.<stage>.<lead|tie>`` of phrases.yaml)."""
     kind = "tie" if leaders.tied else "lead"
+    if snapshot.stage is Stage.REAL_COUNT and snapshot.tps_reported == snapshot.tps_total:
+        kind += "_complete"
     return phrases.pick(
         f"summary.{snapshot.stage.value}.{kind}", snapshot.race, race=race_short, share=leaders.share,
         who=join_words(["kolom kosong" if t.empty_column else t.short for t in leaders.tickets]),
@@ -450,7 +458,7 @@ def build_story(
     race_short, race_long, kpu_body = _names(snapshot, province)
     facts = election_facts(snapshot, config, margin_kind(snapshot, config), progress_kind(snapshot, config))
     key = situation(snapshot, facts, leaders)
-    headline, chosen = _phrases(snapshot, facts, leaders, runner, race_short, phrases, key)
+    headline, chosen = _phrases(snapshot, facts, leaders, runner, race_short, race_long, phrases, key)
     seo_title, description = _search(snapshot, leaders, key, headline, race_short, phrases)
     notes = config.notes(snapshot.race)
     by_id = {r.ticket.id: t for r, t in zip(snapshot.results, tickets, strict=True)}

@@ -175,7 +175,7 @@ def test_a_lead_smaller_than_what_is_out_is_called_reversible(tmp_path):
     text = path.read_text(encoding="utf-8")
     assert report.exit_code == 0
     assert ("Selisih 660 suara yang dimiliki Sri Juniarsih Mas-Gamalis belum aman: dengan rata-rata suara per TPS "
-            "sejauh ini, tujuh belas TPS yang datanya belum masuk diperkirakan memuat suara sah lebih banyak") in text
+            "sejauh ini, 17 TPS yang datanya belum masuk diperkirakan memuat suara sah lebih banyak") in text
     assert "urutan teratas masih bisa berbalik" in text
 
 

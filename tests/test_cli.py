@@ -162,7 +162,10 @@ def test_phrases_lists_every_variant():
     result = run("phrases")
     assert result.exit_code == 0
     assert "headline.real_count.clear\n  1. {leader} Unggul Sementara di {race}\n" in result.output
-    assert "lede.lead\n" in result.output
+    assert "lede.real_count.lead\n" in result.output
+    # Stock sentences of publication.yaml, with their variants.
+    assert "stock.attribution.real_count\n  1. Data tersebut bersumber" in result.output
+    assert "stock.disclosure.real_count\n  1. " in result.output and "\n  5. " in result.output
 
 
 def test_race_without_data_gets_no_article(tmp_path):
