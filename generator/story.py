@@ -44,6 +44,7 @@ from .formatting import count_series, count_words, format_moment, format_percent
 from .models import RaceKind, RaceSnapshot, Stage, SubRegion
 from .names import person_name, tag_name
 from .phrases import Phrases
+from .tables import SubRegionTable, TurnoutFacts, paragraph_phrases, sub_region_table, turnout_facts
 from .updates import Previous, Update, update_note
 
 __all__ = ["Breakdown", "ChartRef", "Link", "Previous", "Story", "SubRegionLead", "build_story", "slugify"]
@@ -136,6 +137,8 @@ class Story:
     previous: Previous | None = None
     chart: ChartRef | None = None
     links: tuple[Link, ...] = field(default=())
+    table: SubRegionTable | None = None  # every sub-region's votes (see generator.tables)
+    turnout: TurnoutFacts | None = None  # an official recap's DPT, voters, valid and invalid votes
 
     def evolve(self, **changes: object) -> Story:
         """A copy with ``changes``: :func:`dataclasses.replace` without running ``__init__`` again."""
@@ -465,6 +468,8 @@ def build_story(
     seo_title, description = _search(snapshot, leaders, key, headline, race_short, phrases)
     notes = config.notes(snapshot.race)
     by_id = {r.ticket.id: t for r, t in zip(snapshot.results, tickets, strict=True)}
+    table = sub_region_table(snapshot, tickets)
+    chosen |= paragraph_phrases(phrases, snapshot, facts, leaders.tickets[0], table)
     return Story(
         race=snapshot.race, kind=snapshot.kind.value, stage=snapshot.stage.value,
         scenario="single_ticket" if any(t.empty_column for t in tickets) else "contest",
@@ -488,4 +493,5 @@ def build_story(
         recap=RecapFacts.of(snapshot.recap, province.zone),
         update=update_note(snapshot, previous, province.zone, {t.number: t.short for t in tickets}),
         previous=previous,
+        table=table, turnout=turnout_facts(snapshot),
     )

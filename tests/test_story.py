@@ -226,7 +226,7 @@ def test_lead_smaller_than_what_is_still_out(config, phrases):
     story = story_of("update-leader-change-berau", config, phrases, with_previous=True)
     f = story.facts
     assert (f.margin_kind, f.margin_points, f.margin_votes) == ("narrow", "0,52", "660")
-    assert f.reversible and f.outstanding_tps == "17"
+    assert f.reversible and f.outstanding_tps == "17"  # a count in running text (count_words)
 
 
 def test_quick_count_inside_its_margin_of_error(config, phrases):
