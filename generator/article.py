@@ -33,13 +33,16 @@ class Article:
     claims: tuple[str, ...] = ()  # claim check findings; empty when every sentence fits the facts
 
 
-def fingerprint(story: Story, flags: tuple[str, ...]) -> str:
-    """What an article says: its story (every figure, decision and link) and its review flags.
+def fingerprint(story: Story, flags: tuple[str, ...], overrides: str = "") -> str:
+    """What an article says: its story (every figure, decision and link), its review flags
+    and the user's own templates (``overrides``, :attr:`.Renderer.overrides`; "" without).
 
-    Deliberately not newsgen's version nor its templates: an upgrade alone rewrites no
-    article; new wording reaches an article with its next change of data.
+    Deliberately not newsgen's version nor its own templates: an upgrade alone rewrites no
+    article; new wording reaches an article with its next change of data. A user's
+    ``--templates`` folder is the newsroom's own decision, so changing it rewrites them.
     """
-    return hashlib.sha256(f"{story!r}\x00{flags!r}".encode()).hexdigest()[:16]
+    extra = f"\x00{overrides}" if overrides else ""
+    return hashlib.sha256(f"{story!r}\x00{flags!r}{extra}".encode()).hexdigest()[:16]
 
 
 def make_article(item: RaceWork, renderer: Renderer, config: Config) -> Article:
@@ -53,7 +56,7 @@ def make_article(item: RaceWork, renderer: Renderer, config: Config) -> Article:
                                                             exempt=story_exempt(story)))
     head = article_head(story, snapshot, config, now=item.now, existing=item.existing, aliases=item.aliases,
                         flags=item.flags)
-    svg = render_chart(snapshot, title=story.phrases["chart_title"]) if item.chart else None
+    svg = render_chart(snapshot, title=story.phrases["chart_title"], phrases=renderer.phrases) if item.chart else None
     return Article(snapshot.race, head + "\n" + body, svg, problems, claims)
 
 

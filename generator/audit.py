@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from .formatting import format_decimal2, format_percent, format_votes, to_zone
+from .formatting import format_decimal2, format_percent, format_votes, numeric_date, to_zone
 from .models import RaceSnapshot, progress_share, share
 from .names import PREFIX_TITLES
 from .story import Story
@@ -82,15 +82,27 @@ def allowed_numbers(snapshot: RaceSnapshot, story: Story) -> set[str]:
         allowed.add(format_votes(missing))  # TPS still out (a reversible lead)
     for result in snapshot.results:  # distance of a share from a legal 50% bar
         allowed.add(format_decimal2(abs(result.share - 50)))
+        if result.share == 50 and 2 * result.votes != total:
+            allowed.add("0,01")  # "kurang dari 0,01": printed as 50,00% but not exactly half
+    allowed.update(_turnout_numbers(snapshot))
     for person in getattr(story, "incumbents", ()):
         allowed.update(_digits(person.period, person.office, person.name))  # config facts, with their source
     return allowed
 
 
+def _turnout_numbers(snapshot: RaceSnapshot) -> set[str]:
+    """An official recap's DPT, voters and invalid votes, and the voters as a share of the DPT."""
+    registered, voters = snapshot.registered_voters, snapshot.voters
+    out = {format_votes(n) for n in (registered, voters, snapshot.invalid_votes) if n is not None}
+    if registered and voters is not None:
+        out.add(format_percent(share(voters, registered)))
+    return out
+
+
 def _moment_numbers(moment: datetime, zone: str) -> set[str]:
-    """``28/11/2024`` and ``11.15`` in the story's zone; day and year for ``28 November 2024``."""
+    """``5/12/2024`` and ``11.15`` in the story's zone; day and year for ``5 Desember 2024``."""
     local = to_zone(moment, zone)
-    return {f"{local:%d/%m/%Y}", f"{local:%H.%M}", str(local.year), str(local.day)}
+    return {numeric_date(local), f"{local:%H.%M}", str(local.year), str(local.day)}
 
 
 def _previous_numbers(story: Story) -> set[str]:

@@ -3,7 +3,9 @@
 One horizontal bar per ticket in rank order (most votes first). Each bar has its
 label in dark text beside it: the short ticket name above the bar ("Kolom kosong"
 for the empty column), the share and the votes after its end, in house style
-(``55,66%``, ``962.804 suara``). Bars run from zero and a full bar is 100%, so
+(``55,66%``, ``962.804 suara``). Every word of it (labels, the source note, the
+description for screen readers, the alt text) is a ``chart.*`` phrase of
+``templates/id/phrases.yaml``. Bars run from zero and a full bar is 100%, so
 lengths compare honestly across races.
 
 The title is given (the story's short chart title, "Perolehan suara sementara
@@ -30,6 +32,7 @@ from xml.sax.saxutils import escape
 
 from .formatting import format_percent, format_votes
 from .models import RaceSnapshot, Stage, TicketResult
+from .phrases import Phrases, shipped_phrases
 from .textwidth import wrap
 
 #: Colours for tickets without one: distinct, and each at least 3:1 against white.
@@ -44,7 +47,6 @@ PALETTE = (
     "#5D6B00",  # olive
 )
 EMPTY_COLUMN_COLOUR = "#8A8A8A"
-EMPTY_COLUMN_LABEL = "Kolom kosong"
 
 TEXT_COLOUR = "#1A1A1A"  # about 17:1 on white
 NOTE_COLOUR = "#404040"  # about 10:1 on white
@@ -87,16 +89,17 @@ def _px(value: Decimal) -> str:
     return f"{rounded:f}"
 
 
-def ticket_label(result: TicketResult) -> str:
-    """The name a bar carries: the short ticket name, or "Kolom kosong"."""
-    return EMPTY_COLUMN_LABEL if result.ticket.empty_column else result.ticket.short_name
+def ticket_label(result: TicketResult, phrases: Phrases | None = None, seed: str = "") -> str:
+    """The name a bar carries: the short ticket name, or "Kolom kosong" (``empty_column.label``)."""
+    if result.ticket.empty_column:
+        return (phrases or shipped_phrases()).pick("empty_column.label", seed)
+    return result.ticket.short_name
 
 
-def value_label(result: TicketResult, *, votes: bool = True) -> str:
+def value_label(result: TicketResult, *, votes: bool = True, phrases: Phrases | None = None, seed: str = "") -> str:
     """``55,66% · 962.804 suara`` (a quick count has shares only: ``57,90%``)."""
-    if not votes:
-        return format_percent(result.share)
-    return f"{format_percent(result.share)} \u00b7 {format_votes(result.votes)} suara"
+    figures = {"share": format_percent(result.share)} | ({"votes": format_votes(result.votes)} if votes else {})
+    return (phrases or shipped_phrases()).pick("chart.value.votes" if votes else "chart.value.shares", seed, **figures)
 
 
 def ticket_colour(result: TicketResult, colours: dict[int, str] | None = None) -> str:
@@ -114,46 +117,48 @@ def ticket_colour(result: TicketResult, colours: dict[int, str] | None = None) -
     return PALETTE[(ticket.number - 1) % len(PALETTE)]
 
 
-def _source_note(snapshot: RaceSnapshot) -> str:
+def _source_note(snapshot: RaceSnapshot, phrases: Phrases) -> str:
     """The line under the bars saying where the figures come from and how complete they are."""
-    if snapshot.tps_reported >= snapshot.tps_total:
-        tps = f"data seluruh {format_votes(snapshot.tps_total)} TPS"
-    else:
-        tps = (f"data {format_votes(snapshot.tps_reported)} dari {format_votes(snapshot.tps_total)} TPS "
-               f"({format_percent(snapshot.progress)})")
+    seed = snapshot.race
+    complete = snapshot.tps_reported >= snapshot.tps_total
+    tps = phrases.pick("chart.tps.complete" if complete else "chart.tps.partial", seed,
+                       tps_reported=format_votes(snapshot.tps_reported), tps_total=format_votes(snapshot.tps_total),
+                       progress=format_percent(snapshot.progress))
     if snapshot.stage is Stage.QUICK_COUNT and snapshot.quick_count is not None:
-        return f"Sumber: hitung cepat {snapshot.quick_count.institute}, bukan hasil resmi KPU"
-    if snapshot.stage is Stage.OFFICIAL_RECAP:
-        return f"Sumber: rekapitulasi resmi KPU, {tps}"
-    return f"Sumber: hitung sementara KPU (belum final), {tps}"
+        return phrases.pick("chart.note.quick_count", seed, institute=snapshot.quick_count.institute)
+    stage = "official_recap" if snapshot.stage is Stage.OFFICIAL_RECAP else "real_count"
+    return phrases.pick(f"chart.note.{stage}", seed, tps=tps)
 
 
-def _pairs(snapshot: RaceSnapshot) -> str:
-    return ", ".join(f"{ticket_label(r)} {format_percent(r.share)}" for r in snapshot.results)
+def _pairs(snapshot: RaceSnapshot, phrases: Phrases) -> str:
+    return ", ".join(phrases.pick("chart.pair", snapshot.race, label=ticket_label(r, phrases, snapshot.race),
+                                  share=format_percent(r.share)) for r in snapshot.results)
 
 
-def chart_alt_text(snapshot: RaceSnapshot, race_label: str) -> str:
-    """Alt text for the chart image, in Indonesian.
+def chart_alt_text(snapshot: RaceSnapshot, race_label: str, phrases: Phrases | None = None) -> str:
+    """Alt text for the chart image, in Indonesian (``chart.alt.<stage>``).
 
     ``Grafik perolehan suara sementara Pilgub Kaltim 2024: Rudy Mas'ud-Seno Aji
     55,66%, Isran Noor-Hadi Mulyadi 44,34%``. Plain text: escape it for where it goes.
     """
+    phrases = phrases or shipped_phrases()
+    institute = ""
+    key = f"chart.alt.{snapshot.stage.value}"
     if snapshot.stage is Stage.QUICK_COUNT:
         institute = snapshot.quick_count.institute if snapshot.quick_count else ""
-        by = f" versi {institute}" if institute else ""
-        return f"Grafik hasil hitung cepat {race_label}{by}: {_pairs(snapshot)}"
-    if snapshot.stage is Stage.OFFICIAL_RECAP:
-        return f"Grafik hasil rekapitulasi resmi {race_label}: {_pairs(snapshot)}"
-    return f"Grafik perolehan suara sementara {race_label}: {_pairs(snapshot)}"
+        key += "" if institute else "_unnamed"
+    return phrases.pick(key, snapshot.race, race=race_label, institute=institute, pairs=_pairs(snapshot, phrases))
 
 
-def _description(snapshot: RaceSnapshot) -> str:
+def _description(snapshot: RaceSnapshot, phrases: Phrases) -> str:
+    seed, votes = snapshot.race, snapshot.stage is not Stage.QUICK_COUNT
     rows = "; ".join(
-        f"{ticket_label(r)}, nomor urut {r.ticket.number}: {format_percent(r.share)}"
-        + ("" if snapshot.stage is Stage.QUICK_COUNT else f" ({format_votes(r.votes)} suara)")
+        phrases.pick("chart.row.votes" if votes else "chart.row.shares", seed, label=ticket_label(r, phrases, seed),
+                     number=str(r.ticket.number), share=format_percent(r.share),
+                     **({"votes": format_votes(r.votes)} if votes else {}))
         for r in snapshot.results
     )
-    return f"Diagram batang mendatar, urut dari perolehan terbanyak. {rows}. {_source_note(snapshot)}."
+    return phrases.pick("chart.description", seed, rows=rows, note=_source_note(snapshot, phrases))
 
 
 def _ids(snapshot: RaceSnapshot) -> tuple[str, str]:
@@ -169,29 +174,34 @@ def _lines(x: int, y: int, lines: list[str], step: int, attributes: str) -> str:
     return f'<text x="{x}" y="{y}" {attributes}>{spans}</text>'
 
 
-def render_chart(snapshot: RaceSnapshot, *, title: str, colours: dict[int, str] | None = None) -> str:
-    """The vote-share chart of one race as a standalone SVG document (text).
+def render_chart(snapshot: RaceSnapshot, *, title: str, colours: dict[int, str] | None = None,
+                 phrases: Phrases | None = None) -> str:
+    """The vote-share chart of one race as a standalone SVG document (text), worded by
+    ``phrases`` (the run's; newsgen's own when not given).
 
     The title, the ticket names and the source note wrap onto further lines (at most
     :data:`MAX_LINES`, then "…") so that no text runs past the frame; the chart grows
     to hold them.
     """
+    phrases = phrases or shipped_phrases()
+    seed = snapshot.race
     results = snapshot.results
     title_lines = wrap(_NOT_XML.sub("", title), TEXT_WIDTH, TITLE_SIZE, bold=True, max_lines=MAX_LINES)
-    labels = [wrap(_NOT_XML.sub("", ticket_label(r)), TEXT_WIDTH, LABEL_SIZE, bold=True, max_lines=MAX_LINES)
-              for r in results]
-    note = wrap(_NOT_XML.sub("", _source_note(snapshot)), TEXT_WIDTH, NOTE_SIZE, max_lines=MAX_LINES)
+    labels = [wrap(_NOT_XML.sub("", ticket_label(r, phrases, seed)), TEXT_WIDTH, LABEL_SIZE, bold=True,
+                   max_lines=MAX_LINES) for r in results]
+    note = wrap(_NOT_XML.sub("", _source_note(snapshot, phrases)), TEXT_WIDTH, NOTE_SIZE, max_lines=MAX_LINES)
     top = TOP + TITLE_LINE * (len(title_lines) - 1)
     rows_end = top + sum(ROW_HEIGHT + LABEL_LINE * (len(label) - 1) for label in labels)
     height = rows_end + FOOTER + NOTE_LINE * (len(note) - 1)
     title_id, desc_id = _ids(snapshot)
+    votes = snapshot.stage is not Stage.QUICK_COUNT
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         f'<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="{WIDTH}" height="{height}" '
         f'viewBox="0 0 {WIDTH} {height}" role="img" aria-labelledby="{title_id} {desc_id}" '
         f'font-family="{_attr(FONT)}">',
         f'<title id="{title_id}">{_text(title)}</title>',
-        f'<desc id="{desc_id}">{_text(_description(snapshot))}</desc>',
+        f'<desc id="{desc_id}">{_text(_description(snapshot, phrases))}</desc>',
         f'<rect x="0" y="0" width="{WIDTH}" height="{height}" fill="{BACKGROUND}"/>',
         _lines(MARGIN, 32, title_lines, TITLE_LINE,
                f'font-size="{TITLE_SIZE}" font-weight="bold" fill="{TEXT_COLOUR}"'),
@@ -209,7 +219,7 @@ def render_chart(snapshot: RaceSnapshot, *, title: str, colours: dict[int, str] 
             f'<rect x="{MARGIN}" y="{bar_y}" width="{_px(width)}" height="{BAR_HEIGHT}" '
             f'fill="{ticket_colour(result, colours)}" stroke="{OUTLINE_COLOUR}" stroke-width="1"/>',
             f'<text x="{_px(bar_end + 8)}" y="{bar_y + 15}" font-size="{VALUE_SIZE}" '
-            f'fill="{TEXT_COLOUR}">{_text(value_label(result, votes=snapshot.stage is not Stage.QUICK_COUNT))}</text>',
+            f'fill="{TEXT_COLOUR}">{_text(value_label(result, votes=votes, phrases=phrases, seed=seed))}</text>',
             "</g>",
         ]
         top = bar_y - 24 + ROW_HEIGHT

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from .config import Config
     from .fetch import FetchSettings
     from .pipeline import Report
+    from .render import Renderer
     from .sources.read import Source
 
 SOURCES = ("file", "sirekap", "archive")
@@ -281,6 +282,7 @@ def main() -> None:
       newsgen generate --source sirekap --race pkwkp/64 --out site/content/pilkada
       newsgen fetch --archive night/2315 --province 64
       newsgen watch --province 64 --out site/content/pilkada-2024
+      newsgen generate --templates our-wording --config our-config
       newsgen phrases
 
     \b
@@ -289,6 +291,16 @@ def main() -> None:
     3 nothing changed (generate --exit-unchanged); 130 stopped by Ctrl-C;
     143 stopped by SIGTERM.
     """
+
+
+_TEMPLATES_HELP = ("Folder with your own wording: a phrases.yaml holding only the phrases you change (merged by "
+                   "key over newsgen's) and/or single templates (paragraphs/lede.md.j2, review/labels.j2...) "
+                   "used instead of newsgen's; everything else comes from newsgen's templates/id. Runs sandboxed.")
+
+
+def _templates_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--templates", "templates", type=click.Path(path_type=Path), metavar="DIR",
+                        help=_TEMPLATES_HELP)(command)
 
 
 def _source_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -312,27 +324,34 @@ def _source_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--state", "state_dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
                      help="Folder for newsgen's bookkeeping, outside --out: manifest, review page, updates waiting "
                           "for articles an editor changed (default: $XDG_STATE_HOME/newsgen/<out>-<hash>)."),
-        click.option("--config", "config_dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
-                     help="Folder with publication.yaml / regions.yaml / races.yaml overriding the defaults."),
+        click.option("--config", "config_dir", type=click.Path(path_type=Path), metavar="DIR",
+                     help="Folder with your publication.yaml / regions.yaml / races.yaml (or one such file), each "
+                          "holding only the settings you change: merged over newsgen's defaults (mappings key by "
+                          "key, lists and values replaced)."),
         click.option("--strict", is_flag=True,
                      help="Hold back races whose data looks suspicious instead of writing them with a flag."),
         click.option("--stories", "stories", default="races", show_default=True, metavar="LIST",
                      help="Story types, comma-separated: races (one story per race, always written), local (the "
                           "governor race in each kab/kota with data), roundups (one page per province and one of "
                           "the governor races). Example: --stories races,local,roundups"),
+        _templates_option,
     ]
     for decorator in reversed(decorators):
         command = decorator(command)
     return command
 
 
-def _prepare(options: dict[str, Any]) -> tuple[Source, Config]:
+def _prepare(options: dict[str, Any]) -> tuple[Source, Config, Renderer]:
+    """The source, the configuration and the renderer (templates and phrases) the options ask for;
+    a bad config file or template stops here, before anything is read (exit 2)."""
     from .config import load_config
     from .extra import parse_stories
+    from .render import Renderer
 
     options["stories"] = parse_stories(options["stories"])  # a ConfigError (exit 2) names an unknown type
     source = _source(options)
-    return source, load_config(options["config_dir"])
+    config = load_config(options["config_dir"])
+    return source, config, Renderer(config, options["templates"])
 
 
 @main.command("generate")
@@ -365,10 +384,10 @@ def generate_command(now_text: str | None, jobs: int, dry_run: bool, as_json: bo
 
         nonlocal source
         now = _parse_now(now_text)
-        source, config = _prepare(options)
+        source, config, renderer = _prepare(options)
         bar = _ProgressBar("Fetching races" if source.kind == "sirekap" else "Reading races")
         try:
-            report = run(source, config, out, now=now, strict=options["strict"], jobs=jobs,
+            report = run(source, config, out, now=now, strict=options["strict"], jobs=jobs, renderer=renderer,
                          progress=None if source.kind == "file" else bar, state=options["state_dir"],
                          dry_run=dry_run, stories=options["stories"])
         finally:
@@ -447,20 +466,17 @@ def watch_command(interval: float, cycles: int | None, **options: Any) -> None:
       newsgen watch --province 64 --out site/content/pilkada-2024
       newsgen watch --source sirekap --interval 120 --out site/content/pilkada-2024
     """
-    from .phrases import Phrases
     from .pipeline import run
-    from .render import Renderer
     from .watch import watch
 
     def log(line: str) -> None:
         click.echo(f"{datetime.now().astimezone():%Y-%m-%d %H:%M:%S%z} newsgen watch: {line}", err=True)
 
     def work() -> int:
-        source, config = _prepare(options)
-        renderer, phrases = Renderer(config), Phrases.load()
+        source, config, renderer = _prepare(options)
         out, strict = options["out"], options["strict"]
         try:
-            watch(lambda: run(source, config, out, strict=strict, renderer=renderer, phrases=phrases,
+            watch(lambda: run(source, config, out, strict=strict, renderer=renderer,
                           state=options["state_dir"], stories=options["stories"]),
                   interval=interval, log=log, max_cycles=cycles)
         except KeyboardInterrupt:
@@ -518,23 +534,34 @@ def flags_command(out: Path, state_dir: Path | None, races: tuple[str, ...], cle
 
 
 @main.command("phrases")
-@click.option("--templates", type=click.Path(file_okay=False, path_type=Path),
-              help="A templates folder with its own phrases.yaml (default: newsgen's templates/id).")
-def phrases_command(templates: Path | None) -> None:
-    """List every variant of every phrase, for editorial review.
+@_templates_option
+@click.option("--config", "config_dir", type=click.Path(path_type=Path), metavar="DIR",
+              help="Folder with your publication.yaml (or that file): its stock sentences, merged over "
+                   "newsgen's, are listed.")
+def phrases_command(templates: Path | None, config_dir: Path | None) -> None:
+    """List every variant of every phrase and stock sentence, for editorial review.
 
+    Phrases come from phrases.yaml, stock sentences (``stock.*``: attribution,
+    caveat, disclosure) from config/publication.yaml.
     Each race uses one variant per phrase, chosen by its race code, so sibling
-    stories read differently while a rerun gives the same text.
+    stories read differently while a rerun gives the same text. With --templates,
+    the phrases of your folder's phrases.yaml replace newsgen's and are marked
+    with the file they come from.
 
     \b
-    Example:
+    Examples:
       newsgen phrases > phrases.txt
+      newsgen phrases --templates our-wording
     """
 
     def work() -> int:
+        from .config import load_config, stock_texts
+        from .overrides import check_folder
         from .phrases import Phrases
 
-        click.echo(Phrases.load(templates).listing(), nl=False)
+        click.echo(Phrases.load(check_folder(templates)).listing(), nl=False)
+        stock = {f"stock.{name}": texts for name, texts in stock_texts(load_config(config_dir).publication).items()}
+        click.echo(Phrases(stock, "publication.yaml").listing(), nl=False)
         return 0
 
     _stoppable(work)

@@ -6,20 +6,24 @@ Three YAML files, each validated strictly (``extra="forbid"``: a typo fails)::
     regions.yaml       the 38 provinces: name, short form, time zone, island group
     races.yaml         per race: incumbent, name overrides, editor notes, context
 
-``load_config(folder)`` reads each file from ``folder`` when it is there and
-from the packaged defaults otherwise, and reports every problem at once.
+``load_config(folder)`` reads newsgen's own three files and merges each file of
+``folder`` (a folder, or one of the three files itself) over its namesake: a
+user's file holds only what it changes. Mappings merge key by key at any depth;
+any other value (a list, a string, a number) replaces the default whole. The
+merged file is validated as strictly as a whole one (an unknown key is an error
+naming the user's file and the key), and every problem is reported at once.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import ConfigError
 from .text import one_line
@@ -37,15 +41,20 @@ class _Strict(BaseModel):
 Line = Annotated[str, AfterValidator(one_line)]
 
 
+#: A stock sentence: one text, or a list of variants that say the same thing, of which each
+#: race takes one by its seed (as phrases.yaml's variants), so a night's articles differ.
+StockText = str | Annotated[list[str], Field(min_length=1)]
+
+
 class StockSentences(_Strict):
     """Stock sentences of the publication (Jinja, rendered in the sandbox)."""
 
-    attribution: dict[str, str]  # by stage
+    attribution: dict[str, StockText]  # by stage
     #: by stage; an official recap by outcome too: official_recap (a winner),
     #: official_recap_second_round, official_recap_tie_rule_gubernur, official_recap_tie_rule_daerah,
     #: official_recap_rerun
-    caveat: dict[str, str]
-    disclosure: dict[str, str] = Field(default_factory=dict)  # by stage; none: no disclosure line
+    caveat: dict[str, StockText]
+    disclosure: dict[str, StockText] = Field(default_factory=dict)  # by stage; none: no disclosure line
     sign_off: str = "(*)"
 
 
@@ -81,14 +90,21 @@ class Output(_Strict):
     links: Literal["published", "hugo", "all"] = "published"
 
 
+#: A year written out in a setting ("pilkada-2024", "https://pilkada2024.kpu.go.id/").
+_YEAR = re.compile(r"(?<!\d)(?:19|20|21)\d{2}(?!\d)")
+
+
 class Publication(_Strict):
     outlet: str
     dateline: str
     author: str
-    section: str = "pilkada-2024"
+    #: ``{year}`` in section, categories and public_site is the election_year: a new election
+    #: changes that one setting.
+    section: str = "pilkada-{year}"
     link_pattern: str = "/{section}/{slug}/"
-    categories: list[str] = Field(default_factory=lambda: ["Pilkada 2024"])
-    public_site: str = "https://pilkada2024.kpu.go.id/"
+    categories: list[str] = Field(default_factory=lambda: ["Pilkada {year}"])
+    #: KPU's results site of the election (pilkada2020.kpu.go.id, pilkada2024.kpu.go.id).
+    public_site: str = "https://pilkada{year}.kpu.go.id/"
     stock: StockSentences
     thresholds: Thresholds = Thresholds()
     baca_juga_max: int = Field(default=2, ge=0, le=3)
@@ -99,6 +115,47 @@ class Publication(_Strict):
     #: The election every race of a run belongs to: a race of another year is held back.
     election_year: int = Field(default=2024, ge=2000, le=2100)
     output: Output = Output()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _year(cls, data: Any) -> Any:
+        """``{year}`` in section, categories and public_site becomes the election year (the year of the model's
+        default when election_year is not a whole number: that error is reported on its own)."""
+        if not isinstance(data, dict):
+            return data
+        year = data.get("election_year", cls.model_fields["election_year"].default)
+        year = str(year) if isinstance(year, int) and not isinstance(year, bool) else "{year}"
+        data = dict(data)
+        for key in ("section", "categories", "public_site"):
+            default = cls.model_fields[key].get_default(call_default_factory=True)
+            value = data.get(key, default)
+            if isinstance(value, str):
+                data[key] = value.replace("{year}", year)
+            elif isinstance(value, list):
+                data[key] = [v.replace("{year}", year) if isinstance(v, str) else v for v in value]
+        return data
+
+    @model_validator(mode="after")
+    def _one_election(self) -> Publication:
+        """No setting names another year than election_year (a 2029 publication left with 2024's site)."""
+        for key, value in (("section", self.section), ("public_site", self.public_site),
+                           *((f"categories.{i}", c) for i, c in enumerate(self.categories))):
+            stale = [y for y in _YEAR.findall(value) if int(y) != self.election_year]
+            if stale:
+                raise ValueError(f"{key}: {value!r} names {stale[0]}, but election_year is {self.election_year}; "
+                                 f"set {key} for {self.election_year} (in section, categories and public_site, "
+                                 "{year} stands for election_year)")
+        return self
+
+
+def stock_texts(publication: Publication) -> dict[str, tuple[str, ...]]:
+    """Every stock sentence of a publication by name ("caveat.real_count", "dateline"), as its variants."""
+    stock = publication.stock
+    texts: dict[str, StockText] = {f"attribution.{k}": v for k, v in stock.attribution.items()}
+    texts |= {f"caveat.{k}": v for k, v in stock.caveat.items()}
+    texts |= {f"disclosure.{k}": v for k, v in stock.disclosure.items()}
+    texts |= {"sign_off": stock.sign_off, "dateline": publication.dateline}
+    return {name: (text,) if isinstance(text, str) else tuple(text) for name, text in texts.items()}
 
 
 class Province(_Strict):
@@ -183,6 +240,8 @@ class Config:
     regions: Regions
     races: Races
     folder: Path | None  # the user's folder, None for packaged defaults only
+    #: The user's files merged over newsgen's, by name ("publication.yaml" -> its path).
+    files: dict[str, Path] = field(default_factory=dict)
 
     def province(self, code: str) -> Province:
         try:
@@ -196,7 +255,9 @@ class Config:
         return self.races.races.get(race, RaceNotes())
 
     def path(self, name: str) -> Path:
-        """The file a config setting was read from: ``name`` in the user's folder, else newsgen's own."""
+        """The file a config setting was read from: the user's ``name`` (merged over newsgen's), else newsgen's own."""
+        if name in self.files:
+            return self.files[name]
         if self.folder is not None and (self.folder / name).exists():
             return self.folder / name
         return data_path("config", name)
@@ -254,17 +315,44 @@ def format_validation(error: ValidationError) -> list[str]:
     return lines
 
 
+def merge(base: Any, override: Any) -> Any:
+    """``override`` over ``base``: mappings merge key by key at any depth, anything else
+    (a list, a scalar, null) replaces the default whole."""
+    if isinstance(base, dict) and isinstance(override, dict):
+        merged = dict(base)
+        for key, value in override.items():
+            merged[key] = merge(base[key], value) if key in base else value
+        return merged
+    return override
+
+
+def user_files(given: Path | None) -> dict[str, Path]:
+    """The user's config files by name: those of a folder, or one file named like newsgen's."""
+    if given is None:
+        return {}
+    if given.is_file():
+        if given.name not in _FILES:
+            raise ConfigError(f"--config {given}: expected a folder, or a file named {', '.join(_FILES)}; "
+                              "rename it after the file of newsgen's it changes")
+        return {given.name: given}
+    if not given.is_dir():
+        raise ConfigError(f"config folder {given} does not exist")
+    return {name: given / name for name in _FILES if (given / name).is_file()}
+
+
 def load_config(folder: Path | None = None) -> Config:
-    """Load and validate the three config files; report all problems at once."""
+    """Load newsgen's three config files with the user's merged over them (:func:`merge`),
+    validate them and report all problems at once, each naming the file it is in."""
     defaults = data_path("config")
-    if folder is not None and not folder.is_dir():
-        raise ConfigError(f"config folder {folder} does not exist")
+    mine = user_files(folder)
     loaded: dict[str, BaseModel] = {}
     problems: list[str] = []
     for name, model in _FILES.items():
-        path = folder / name if folder is not None and (folder / name).exists() else defaults / name
+        path = mine.get(name, defaults / name)
         try:
-            raw = read_yaml(path)
+            raw = read_yaml(defaults / name)
+            if name in mine:
+                raw = merge(raw, _mapping(read_yaml(path), path))
             loaded[name] = model.model_validate(raw if raw is not None else {})
         except ConfigError as exc:
             problems.append(str(exc))
@@ -276,5 +364,17 @@ def load_config(folder: Path | None = None) -> Config:
         publication=loaded["publication.yaml"],  # type: ignore[arg-type]
         regions=loaded["regions.yaml"],  # type: ignore[arg-type]
         races=loaded["races.yaml"],  # type: ignore[arg-type]
-        folder=folder,
+        folder=folder if folder is not None and folder.is_dir() else None,
+        files=mine,
     )
+
+
+def _mapping(raw: object, path: Path) -> dict[str, Any]:
+    """A user's config file as a mapping (an empty file changes nothing)."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: expected a mapping of settings (key: value) at the top level, "
+                          f"found {type(raw).__name__}; write only the settings to change, e.g. "
+                          "thresholds: {{narrow_margin: 3}}")
+    return raw

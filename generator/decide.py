@@ -203,8 +203,10 @@ def decide_race(snapshot: RaceSnapshot, older: RaceSnapshot | None, config: Conf
     return RaceWork(snapshot, story, existing, found, flags=(*name_flags(snapshot), *(str(f) for f in suspicious)))
 
 
-def place(item: RaceWork, config: Config, now: datetime | None, old_slug: str | None) -> None:
-    """Where a race's files go, its chart reference, and aliases when its slug moved.
+def place(item: RaceWork, config: Config, now: datetime | None, old_slug: str | None,
+          phrases: Phrases | None = None) -> None:
+    """Where a race's files go, its chart reference (alt text worded by ``phrases``, newsgen's
+    own when not given), and aliases when its slug moved.
 
     Without ``now`` (``--now``), the race's own data time dates it: no other
     race's timestamp ever sets its date, and a rerun is byte-identical.
@@ -214,7 +216,7 @@ def place(item: RaceWork, config: Config, now: datetime | None, old_slug: str | 
     date = existing.date if existing and existing.date else now.isoformat()
     where = placement(story.slug, config, date)
     if where.chart_url:
-        story = story.evolve(chart=ChartRef(where.chart_url, chart_alt_text(snap, story.race_short)))
+        story = story.evolve(chart=ChartRef(where.chart_url, chart_alt_text(snap, story.race_short, phrases)))
     aliases = existing.aliases if existing else ()
     if old_slug and old_slug != story.slug:
         pub = config.publication

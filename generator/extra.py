@@ -176,17 +176,24 @@ def back_links(extras: list[ExtraWork], config: Config, published: set[str] | No
 # -- render and check ------------------------------------------------------------------
 
 
-def _render(renderer: Renderer, name: str, stock_story: Story, **values: Any) -> tuple[str, list[str]]:
+def _render(renderer: Renderer, name: str, stock_story: Story, seed: str, **values: Any) -> tuple[str, list[str]]:
+    """A template with the stock sentences of ``stock_story`` (its race's KPU body) and the
+    phrases.yaml sentences (``say``) in the variant of ``seed`` (the page's own id, so sibling
+    pages do not all read like their race's article)."""
     printed: list[str] = []
+    seeded = stock_story.evolve(race=seed)
 
     def stock(key: str, story: Story | None = None) -> Markup:
         text = renderer.stock(key, story or stock_story)
         printed.append(str(text))
         return text
 
+    def say(key: str, nth: int = 0, **words: object) -> Markup:
+        return renderer.say(seeded, key, nth, **words)
+
     try:
-        text = renderer.env.get_template(name).render(stock=stock, publication=renderer.config.publication,
-                                                      **values)
+        text = renderer.env.get_template(name).render(stock=stock, say=say,
+                                                      publication=renderer.config.publication, **values)
     except JinjaError as exc:
         raise TemplateError(f"template {name}: {exc}") from None
     return text, printed
@@ -208,9 +215,9 @@ def _local_page(work: ExtraWork, renderer: Renderer, config: Config,
                 whole_numbers: dict[str, set[str]]) -> tuple[str, list[str], list[str]]:
     local = work.story
     assert isinstance(local, LocalStory) and work.snapshot is not None and local.figures is not None
-    whole_text, stock_a = _render(renderer, "local/whole.md.j2", local.whole, local=local, story=local.whole)
+    whole_text, stock_a = _render(renderer, "local/whole.md.j2", local.whole, local.id, local=local, story=local.whole)
     whole_text = tidy(whole_text).strip()
-    body, stock_b = _render(renderer, "local.md.j2", local.whole, local=local, story=local.view,
+    body, stock_b = _render(renderer, "local.md.j2", local.whole, local.id, local=local, story=local.view,
                             links=work.links, whole_paragraph=Markup(whole_text))
     body = tidy(body)
     race = local.whole.race  # the whole race's numbers, worked out once for all its places
@@ -232,7 +239,8 @@ def _roundup_page(work: ExtraWork, renderer: Renderer, config: Config,
     roundup = work.story
     assert isinstance(roundup, Roundup)
     first = roundup.rows[0].story
-    body, stock = _render(renderer, "roundup.md.j2", first, roundup=roundup, links=work.links, urls=work.urls,
+    body, stock = _render(renderer, "roundup.md.j2", first, roundup.id, roundup=roundup, links=work.links,
+                          urls=work.urls,
                           stories={r.race: r.story for r in roundup.rows})
     body = tidy(body)
     problems: list[str] = []

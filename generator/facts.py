@@ -22,7 +22,7 @@ from .formatting import (
     format_votes,
     ordinal,
 )
-from .models import QuickCountInfo, RaceKind, RaceSnapshot, RecapInfo, Stage
+from .models import QuickCountInfo, RaceKind, RaceSnapshot, RecapInfo, Stage, TicketResult
 
 #: Province whose governor needs an absolute majority (UU 2/2024 on Jakarta).
 TWO_ROUND_PROVINCE = "31"
@@ -134,6 +134,12 @@ class ElectionFacts:
     two_round: str  # DKI: "one_round" | "second_round"; "" elsewhere
     too_close: bool  # a quick count whose lead is inside twice its margin of error
     majority_open: bool  # a quick count whose share is within its margin of error of 50%
+    #: A real count (not early) whose lead is larger than the valid votes the missing TPS may
+    #: hold at the average so far: an estimate, worded as one (the twin of ``reversible``).
+    lead_holds: bool = False
+    #: Say how far the measured share is from the 50% bar: a real count that is not early, or a
+    #: recap, where a bar applies and the share is not exactly half.
+    majority_distance: bool = False
 
 
 def rank_groups(snapshot: RaceSnapshot, persons: dict[int, tuple[PersonFacts, ...]]
@@ -171,22 +177,41 @@ def _outcome(snapshot: RaceSnapshot, rule: str) -> str:
         return "tie" if tie else "leading"
     if rule == "single_ticket":
         person = next(r for r in snapshot.results if not r.ticket.empty_column)
-        return "winner" if person.share > HALF else "rerun"
+        return "winner" if _bar_side(person.votes, snapshot.total_votes) == "above" else "rerun"
     if tie:
         return "tie_rule"
-    if rule == "two_round" and snapshot.leader.share <= HALF:
+    if rule == "two_round" and _bar_side(snapshot.leader.votes, snapshot.total_votes) != "above":
         return "second_round"
     return "winner"
 
 
-def _majority(snapshot: RaceSnapshot, config: Config) -> tuple[str, str, Decimal | None]:
-    """Which rule puts a 50% bar on this race, the ticket measured, and its share."""
+def _bar_side(votes: int, total: int) -> str:
+    """Where ``votes`` stand against "more than half of ``total``", from the integers: a share
+    printed as 50,00% may be 50,004% (above the bar) or 49,996% (below it)."""
+    return "above" if 2 * votes > total else "below" if 2 * votes < total else "at"
+
+
+#: The distance to the bar when the rounded shares print it as 0,00 but the votes are not
+#: exactly half: "kurang dari 0,01" (the fact audit allows that 0,01 only then).
+HAIRLINE_GAP = "kurang dari 0,01"
+
+
+def _majority(snapshot: RaceSnapshot, config: Config) -> tuple[str, str, TicketResult | None]:
+    """Which rule puts a 50% bar on this race, the ticket measured, and its result."""
     if any(t.empty_column for t in snapshot.tickets):
         person = next(r for r in snapshot.results if not r.ticket.empty_column)
-        return "single_ticket", person.ticket.short_name, person.share
+        return "single_ticket", person.ticket.short_name, person
     if snapshot.kind is RaceKind.GUBERNUR and snapshot.region.code == TWO_ROUND_PROVINCE:
-        return "two_round", snapshot.leader.ticket.short_name, snapshot.leader.share
+        return "two_round", snapshot.leader.ticket.short_name, snapshot.leader
     return "", "", None
+
+
+def _gap_text(gap: Decimal | None, side: str) -> str:
+    """The distance to the bar as printed: two decimals, or HAIRLINE_GAP when those read 0,00
+    although the votes are not exactly half."""
+    if gap is None:
+        return ""
+    return HAIRLINE_GAP if gap == 0 and side != "at" else format_decimal2(gap)
 
 
 def _reversible(snapshot: RaceSnapshot) -> bool:
@@ -198,11 +223,20 @@ def _reversible(snapshot: RaceSnapshot) -> bool:
     return snapshot.margin_votes * snapshot.tps_reported < missing * snapshot.total_votes
 
 
+def _lead_holds(snapshot: RaceSnapshot, early: bool) -> bool:
+    """A real count's lead larger than the valid votes the missing TPS may hold (the
+    average per reported TPS so far); never said of an early count."""
+    missing = snapshot.tps_total - snapshot.tps_reported
+    if snapshot.stage is not Stage.REAL_COUNT or early or missing <= 0 or snapshot.tps_reported == 0:
+        return False
+    return not snapshot.is_tie and snapshot.margin_votes * snapshot.tps_reported > missing * snapshot.total_votes
+
+
 def election_facts(snapshot: RaceSnapshot, config: Config, margin: str, progress: str) -> ElectionFacts:
     thresholds = config.publication.thresholds
-    rule, measured, share = _majority(snapshot, config)
-    gap = abs(share - HALF) if share is not None else None
-    side = "" if share is None else ("above" if share > HALF else "below" if share < HALF else "at")
+    rule, measured, result = _majority(snapshot, config)
+    gap = abs(result.share - HALF) if result is not None else None
+    side = "" if result is None else _bar_side(result.votes, snapshot.total_votes)
     quick = snapshot.quick_count if snapshot.stage is Stage.QUICK_COUNT else None
     moe = quick.margin_of_error if quick is not None else None
     missing = snapshot.tps_total - snapshot.tps_reported
@@ -218,13 +252,16 @@ def election_facts(snapshot: RaceSnapshot, config: Config, margin: str, progress
         progress_kind=progress,
         early=snapshot.stage is Stage.REAL_COUNT and progress == "early",
         reversible=_reversible(snapshot),
-        outstanding_tps=format_votes(missing) if missing > 0 and snapshot.stage is Stage.REAL_COUNT else "",
+        outstanding_tps=count_words(missing) if missing > 0 and snapshot.stage is Stage.REAL_COUNT else "",
         majority_rule=rule,
         majority_ticket=measured,
         majority_side=side,
-        majority_gap=format_decimal2(gap) if gap is not None else "",
+        majority_gap=_gap_text(gap, side),
         majority_close=gap is not None and gap <= thresholds.threshold_close,
         two_round=two_round,
         too_close=moe is not None and not snapshot.is_tie and snapshot.margin_points <= 2 * moe,
         majority_open=moe is not None and gap is not None and gap <= moe,
+        lead_holds=_lead_holds(snapshot, progress == "early"),
+        majority_distance=(rule != "" and side in ("above", "below") and snapshot.stage is not Stage.QUICK_COUNT
+                           and not (snapshot.stage is Stage.REAL_COUNT and progress == "early")),
     )

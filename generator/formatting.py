@@ -94,18 +94,17 @@ def number_words(value: int) -> str:
 
 
 def count_words(value: int) -> str:
-    """A count in running text: words where one or two words say it, else digits.
+    """A count in running text, house style: words up to nine, digits from 10
+    (``empat``, ``sembilan``, ``10``, ``1.364``)."""
+    return number_words(value) if 0 <= value <= 9 else format_votes(value)
 
-    Indonesian spelling rules (EYD) write numbers in words when one or two words
-    express them: ``empat``, ``empat belas``, ``dua puluh``, but ``21``.
-    """
-    if value == 100:
-        return "seratus"
-    if 0 <= value < 100:
-        words = number_words(value)
-        if len(words.split()) <= 2:
-            return words
-    return format_votes(value)
+
+def count_series(*values: int) -> tuple[str, ...]:
+    """Counts that share one sentence, in one style: all in words when every one is nine or
+    less, else all in digits ("delapan dari sembilan", "8 dari 10")."""
+    if all(0 <= v <= 9 for v in values):
+        return tuple(number_words(v) for v in values)
+    return tuple(format_votes(v) for v in values)
 
 
 def ordinal(value: int) -> str:
@@ -125,10 +124,15 @@ def to_zone(moment: datetime, zone: str) -> datetime:
 
 
 def format_day_date(moment: datetime, zone: str) -> str:
-    """``Kamis (28/11/2024)`` in the given zone."""
+    """``Kamis (5/12/2024)`` in the given zone: day and month without leading zeros."""
     local = to_zone(moment, zone)
     day = format_date(local.date(), "EEEE", locale=LOCALE)
-    return f"{day} ({local:%d/%m/%Y})"
+    return f"{day} ({numeric_date(local)})"
+
+
+def numeric_date(local: datetime) -> str:
+    """``5/12/2024``: the house style writes a date's day and month without leading zeros."""
+    return f"{local.day}/{local.month}/{local.year}"
 
 
 def format_clock(moment: datetime, zone: str) -> str:

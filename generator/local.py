@@ -103,7 +103,8 @@ def local_snapshot(snapshot: RaceSnapshot, row: SubRegion) -> RaceSnapshot:
     data = snapshot.model_dump()
     data.update(
         votes={t.id: row.votes.get(t.id, 0) for t in snapshot.tickets},
-        tps_reported=row.tps_reported, tps_total=row.tps_total, sub_regions=(), registered_voters=None,
+        tps_reported=row.tps_reported, tps_total=row.tps_total, sub_regions=(), registered_voters=None, voters=None,
+        invalid_votes=None,
     )
     return RaceSnapshot.model_validate(data)
 
@@ -255,8 +256,11 @@ def _one(race: Story, snapshot: RaceSnapshot, row: SubRegion, names: tuple[str, 
          config: Config, phrases: Phrases) -> LocalStory:
     place, short = names
     local = local_snapshot(snapshot, row)
-    view = build_story(local, config, phrases)
     seed = f"local/{row.code}"
+    view = build_story(local, config, phrases)
+    # The race's basis sentence may say "secara keseluruhan": a place's page words its own.
+    view = view.evolve(phrases={**view.phrases, "basis": phrases.pick(
+        "local.basis", seed, leader=view.leader.short, votes=view.leader.votes, place=short)})
     situation = _situation(view)
     texts = _texts(view, race, place, short, situation, phrases, seed)
     rank = None if view.tie else share_rank(snapshot.sub_regions, row.code, local.leader.ticket.id)

@@ -213,8 +213,13 @@ class RaceSnapshot(_Frozen):
     sub_region_level: Annotated[str, _line(MAX_LEVEL, "a level name", required=True)] = "kabupaten/kota"
     quick_count: QuickCountInfo | None = None
     recap: RecapInfo | None = None
-    #: Registered voters (DPT) of the race, when known: a check, never printed.
+    #: Registered voters (DPT) of the race, when known: a plausibility check, printed
+    #: only by an official recap (the turnout paragraph).
     registered_voters: Count | None = None
+    #: An official recap's voters who used their vote (pengguna hak pilih) and its invalid
+    #: votes (suara tidak sah); the valid votes are the tickets' votes.
+    voters: Count | None = None
+    invalid_votes: Count | None = None
     #: sha256 of the raw payload(s) this snapshot came from, when known.
     data_sha256: str | None = None
     #: The editor file this snapshot was typed in (None for a KPU feed, where
@@ -228,6 +233,9 @@ class RaceSnapshot(_Frozen):
         data: dict[str, Any] = handler(self)
         if info.mode_is_json():
             data.pop("origin", None)
+            for name in _OPTIONAL_FIGURES:  # absent figures leave the JSON (and its hash) as before they existed
+                if data.get(name) is None:
+                    data.pop(name, None)
         return data
 
     @model_validator(mode="after")
@@ -270,7 +278,24 @@ class RaceSnapshot(_Frozen):
             raise ValueError("quick_count: a quick count needs quick_count.institute")
         if self.stage is Stage.OFFICIAL_RECAP and self.recap is None:
             raise ValueError("recap: an official recap needs recap.plenary")
+        self._turnout()
         return self
+
+    def _turnout(self) -> None:
+        """Voters and invalid votes belong to an official recap, and add up: valid (the
+        tickets' votes) plus invalid votes are the voters who used their vote."""
+        given = [name for name in ("voters", "invalid_votes") if getattr(self, name) is not None]
+        if given and self.stage is not Stage.OFFICIAL_RECAP:
+            raise ValueError(f"{given[0]}: voter figures are an official recap's (the plenary's totals); "
+                             f"a {self.stage.value} counts only part of the ballots, so leave them out")
+        if self.voters is not None and self.invalid_votes is not None \
+                and self.total_votes + self.invalid_votes != self.voters:
+            raise ValueError(f"voters: expected valid votes ({self.total_votes:,}, the tickets' votes) plus "
+                             f"invalid votes ({self.invalid_votes:,}) = {self.total_votes + self.invalid_votes:,} "
+                             f"voters, found {self.voters:,}; check the figures against the recap form")
+        if self.voters is not None and self.voters < self.total_votes:
+            raise ValueError(f"voters: expected at least the {self.total_votes:,} valid votes, found "
+                             f"{self.voters:,}; check the figures against the recap form")
 
     def _identity(self) -> None:
         """Race code, region code, kind and region name tell the same story: ``pkwkp/PP`` is a
@@ -366,6 +391,9 @@ class RaceSnapshot(_Frozen):
         """False for a race with no TPS reported (no article is written)."""
         return self.tps_reported > 0 and self.total_votes > 0
 
+
+#: Figures added after snapshots were first hashed: left out of the JSON when not given.
+_OPTIONAL_FIGURES = ("voters", "invalid_votes")
 
 #: Everything a snapshot says about its race: every field but where it was typed.
 _DATA_FIELDS = tuple(name for name in RaceSnapshot.model_fields if name != "origin")

@@ -111,24 +111,30 @@ def run(source: Source, config: Config, out: Path, *, now: datetime | None = Non
     single races are in the report.
     """
     renderer = renderer or Renderer(config)  # a broken template stops the run before anything is read
+    phrases = phrases or renderer.phrases
     state_dir = state or default_state_dir(out)
     check_outside(state_dir, out)
     read, note = source.read(progress)
-    settings = run_fingerprint(config, renderer, strict, stories)
+    settings = run_fingerprint(config, renderer, strict, phrases, stories)
     keys = {i.race: input_key(i.key, settings) for i in read if isinstance(i, Pending)}
     with locked(state_dir):
         report = unchanged_night(read, keys, Writer(out), Writer(state_dir)) or _generate(
-            built(read), config, Writer(out, dry_run=dry_run), Writer(state_dir, dry_run=dry_run), now=now,
-            strict=strict, jobs=jobs, renderer=renderer, phrases=phrases, input_keys=keys, stories=stories)
+            built(read, year=config.publication.election_year), config, Writer(out, dry_run=dry_run),
+            Writer(state_dir, dry_run=dry_run), now=now, strict=strict, jobs=jobs, renderer=renderer, phrases=phrases,
+            input_keys=keys, stories=stories)
     report.fetch_note = note
     report.state = state_dir
     return report
 
 
-def run_fingerprint(config: Config, renderer: Renderer, strict: bool, stories: frozenset[str] = frozenset()) -> str:
-    """Everything besides its data that a race's files depend on (the story types when more than races)."""
-    parts: tuple[str, ...] = (__version__, renderer.fingerprint, config.regions.model_dump_json(),
-                              config.races.model_dump_json(), str(strict))
+def run_fingerprint(config: Config, renderer: Renderer, strict: bool, phrases: Phrases | None = None,
+                    stories: frozenset[str] = frozenset()) -> str:
+    """Everything besides its data that a race's files depend on: newsgen's version, the
+    templates (a user's folder and newsgen's own, phrases.yaml included), the configuration,
+    the phrases when the run was handed its own, and the story types when more than races."""
+    parts: tuple[str, ...] = (
+        __version__, renderer.fingerprint, config.regions.model_dump_json(), config.races.model_dump_json(),
+        str(strict), *([phrases.fingerprint] if phrases is not None and phrases is not renderer.phrases else []))
     if stories - RACES_ONLY:
         parts = (*parts, ",".join(sorted(stories)))
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
@@ -208,7 +214,8 @@ def generate(items: list[Item], config: Config, out: Path, *, now: datetime | No
 def _generate(items: list[Item], config: Config, writer: Writer, state: Writer, *, now: datetime | None,
               strict: bool, jobs: int, renderer: Renderer | None, phrases: Phrases | None,
               input_keys: dict[str, str] | None = None, stories: frozenset[str] = RACES_ONLY) -> Report:
-    night = _Night(config, writer, state, renderer or Renderer(config), phrases or Phrases.load(), input_keys or {})
+    renderer = renderer or Renderer(config)
+    night = _Night(config, writer, state, renderer, phrases or renderer.phrases, input_keys or {})
     night.wanted = stories
     ready = night.gather(items)
     races = night.decide(ready, strict=strict, now=now)
@@ -292,7 +299,7 @@ class _Night:
             try:
                 decided = decide_race(snap, older, self.config, self.phrases, self.writer, strict=strict, now=now)
                 if isinstance(decided, RaceWork):
-                    place(decided, self.config, now, self.old_manifest.get(race, {}).get("slug"))
+                    place(decided, self.config, now, self.old_manifest.get(race, {}).get("slug"), self.phrases)
             except Exception as exc:  # one race's failure never stops another
                 decided = Problem.from_exception(race, exc)
             if isinstance(decided, RaceWork):
@@ -457,7 +464,7 @@ class _Night:
     def _needs_render(self, item: RaceWork) -> bool:
         """False when the article on disk was made from the same story and flags."""
         race = item.snapshot.race
-        self.fingerprints[race] = print_ = fingerprint(item.story, item.flags)
+        self.fingerprints[race] = print_ = fingerprint(item.story, item.flags, self.renderer.overrides)
         old = self.old_manifest.get(race, {})
         return not (item.existing and old.get("path") == item.path and old.get("fingerprint") == print_)
 
@@ -540,7 +547,7 @@ class _Night:
                     section=self.config.publication.section,
                     link_base=link_base_for(self.state.folder, self.writer.folder),
                     province_names={code: p.name for code, p in self.config.regions.provinces.items()},
-                    url_pattern=self.config.publication.review_url)
+                    url_pattern=self.config.publication.review_url, templates=self.renderer.templates)
                 self.state.write_text("review.md", markdown)
                 self.state.write_text("review.html", html)
         except OutputError as exc:  # a full disk: the articles are written, say what the bookkeeping lost

@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+import string
 from decimal import Decimal
 from pathlib import Path
 
@@ -22,9 +23,11 @@ from jinja2 import TemplateError as JinjaError
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
-from .config import Config, data_path
+from .config import Config, stock_texts
 from .errors import TemplateError
 from .formatting import count_words, format_percent, format_votes, ordinal
+from .overrides import check_folder, check_templates, fingerprint, jinja_problem, override_fingerprint, search_path
+from .phrases import Phrases, variant_index
 from .story import Story
 from .text import one_line
 
@@ -39,6 +42,7 @@ _INLINE_LINKS = re.compile(r"[\\`*_\[\]<>|~{]|(?<=\{)%|&(?=#?[A-Za-z0-9]+;)")
 #: At the start of a value, which may be the start of a line: an ATX heading (#), a
 #: bullet (- +), a thematic break (---), a setext underline (=), a definition (:), an
 #: ordered list item (1. 1)), or a % that would close a Liquid tag after a preceding {.
+_FORMATTER = string.Formatter()
 _LINE_START = re.compile(r"^(?:([#\-+=:%])|(\d{1,9})([.)])(?=\s|$))")
 
 
@@ -54,8 +58,12 @@ def escape_markdown(value: object, *, links: bool = False) -> str:
     publication's own URLs from ``config/``.
     """
     text = one_line(str(value))
-    text = (_INLINE_LINKS if links else _INLINE).sub(lambda m: "\\" + m.group(), text)
+    text = (_INLINE_LINKS if links else _INLINE).sub(_backslash, text)
     return _LINE_START.sub(_escape_start, text, count=1)
+
+
+def _backslash(match: re.Match[str]) -> str:
+    return "\\" + match.group()
 
 
 def _escape_start(match: re.Match[str]) -> str:
@@ -80,10 +88,10 @@ def _escaped(text: str) -> str:
     return escape_markdown(text)
 
 
-def _environment(folder: Path | None, *, sandboxed: bool) -> Environment:
+def _environment(folders: list[str] | None, *, sandboxed: bool) -> Environment:
     cls = SandboxedEnvironment if sandboxed else Environment
     env = cls(
-        loader=FileSystemLoader(str(folder)) if folder else None,
+        loader=FileSystemLoader(folders) if folders else None,
         undefined=StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
@@ -100,37 +108,43 @@ def _environment(folder: Path | None, *, sandboxed: bool) -> Environment:
 class Renderer:
     """Renders stories; build one per run (templates compile once).
 
-    newsgen's own templates run in a plain Jinja environment; a templates
-    folder given by the user, and the stock sentences of ``publication.yaml``
-    (editable config), run in Jinja's sandbox.
+    newsgen's own templates run in a plain Jinja environment. A templates folder
+    given by the user (``--templates DIR``) may hold any part of them: a template
+    is looked up there first, then in newsgen's own, and its ``phrases.yaml`` is
+    merged by key over newsgen's (:attr:`phrases`). With such a folder every
+    template runs in Jinja's sandbox, as the stock sentences of
+    ``publication.yaml`` (editable config) always do.
     """
 
     def __init__(self, config: Config, templates: Path | None = None) -> None:
-        """Templates and stock sentences compile here, so a broken one stops the run before any race."""
+        """Templates, phrases and stock sentences load here, so a broken one stops the run before any race."""
         self.config = config
-        self._folder = folder = templates or data_path("templates", "id")
-        #: newsgen's own templates (they print Baca Juga links only through the macro).
+        #: newsgen's own templates only (no user folder).
         self.builtin = templates is None
-        self.templates = templates
-        self.fingerprint = _fingerprint(folder, config)
-        self.env = _environment(folder, sandboxed=not self.builtin)
+        self.templates = check_folder(templates)
+        #: Everything besides the data and config that the text depends on (both folders' files).
+        self.fingerprint = _fingerprint(templates, config)
+        #: The user's own wording ("" without any): their templates folder and, with a publication.yaml
+        #: of theirs, the publication settings (stock sentences). An article's fingerprint adds it, so a
+        #: changed override rewrites the articles, while an upgrade of newsgen's own wording alone does not.
+        self.overrides = _overrides(templates, config)
+        self.phrases = Phrases.load(templates)
+        self.env = _environment(search_path(templates), sandboxed=not self.builtin)
         self.stock_env = _environment(None, sandboxed=True)
+        if templates is not None:
+            check_templates(templates, self.env)
         try:
             self._article = self.env.get_template("article.md.j2")
         except JinjaError as exc:
-            raise TemplateError(f"{folder}/article.md.j2: {exc}") from None
-        stock = config.publication.stock
-        texts = {f"attribution.{k}": v for k, v in stock.attribution.items()}
-        texts |= {f"caveat.{k}": v for k, v in stock.caveat.items()}
-        texts |= {f"disclosure.{k}": v for k, v in stock.disclosure.items()}
-        texts |= {"sign_off": stock.sign_off, "dateline": config.publication.dateline}
-        self._stock: dict[str, Template] = {}
-        self._stock_vars: dict[str, tuple[str, ...]] = {}
+            raise jinja_problem(exc, "article.md.j2") from None
+        self._stock: dict[str, tuple[Template, ...]] = {}
+        self._stock_vars: dict[str, tuple[tuple[str, ...], ...]] = {}
         self._stock_cache: dict[tuple[str, ...], Markup] = {}
-        for name, text in texts.items():
+        for name, variants in stock_texts(config.publication).items():
             try:
-                self._stock[name] = self.stock_env.from_string(text)
-                self._stock_vars[name] = tuple(sorted(meta.find_undeclared_variables(self.stock_env.parse(text))))
+                self._stock[name] = tuple(self.stock_env.from_string(v) for v in variants)
+                self._stock_vars[name] = tuple(tuple(sorted(meta.find_undeclared_variables(self.stock_env.parse(v))))
+                                               for v in variants)
             except JinjaError as exc:
                 raise TemplateError(f"publication.yaml: stock sentence {name}: {exc}") from None
 
@@ -139,13 +153,14 @@ class Renderer:
         return tuple(self._stock)
 
     def stock(self, name: str, story: Story) -> Markup:
-        """A stock sentence of the publication, rendered for a story."""
-        template = self._stock.get(name)
-        if template is None:
+        """A stock sentence of the publication, rendered for a story (its variant by the race's seed)."""
+        variants = self._stock.get(name)
+        if variants is None:
             raise TemplateError(
                 f"publication.yaml: no stock sentence {name!r}; add it under stock "
                 f"(needed for stage {story.stage})"
             )
+        index = variant_index(story.race, f"stock.{name}", len(variants))
         pub = self.config.publication
         # The publication's site and the data file (an http(s) URL, checked by the model) may
         # become links; every other value is escaped by _finalize, links defused.
@@ -154,17 +169,35 @@ class Renderer:
                   "source_url": Markup(escape_markdown(story.source_url, links=True))}
         # A sentence that does not look into the story is the same for every race of a
         # KPU body: render it once per distinct set of the values it uses.
-        uses = self._stock_vars[name]
-        key = None if "story" in uses else (name, *(str(values.get(v, "")) for v in uses))
+        uses = self._stock_vars[name][index]
+        key = None if "story" in uses else (name, str(index), *(str(values.get(v, "")) for v in uses))
         if key is not None and key in self._stock_cache:
             return self._stock_cache[key]
         try:
-            text = Markup(template.render(**values).strip())
+            text = Markup(variants[index].render(**values).strip())
         except JinjaError as exc:
             raise TemplateError(f"publication.yaml: stock sentence {name} for race {story.race}: {exc}") from None
         if key is not None:
             self._stock_cache[key] = text
         return text
+
+    def say(self, story: Story, key: str, nth: int = 0, **values: object) -> Markup:
+        """A sentence of phrases.yaml in the race's variant, for templates: ``say("tps.partial",
+        tps=story.tps_reported)``. The phrase's own words and each value are escaped apart, so
+        a value that is already Markdown (a macro's output) is not escaped twice; ``nth`` steps
+        to the next variants for the sentences of one series (see :meth:`Phrases.choose`)."""
+        template = self.phrases.choose(key, story.race, nth)
+        out = []
+        try:
+            for literal, field, _spec, _conversion in _FORMATTER.parse(template):
+                out.append(_INLINE.sub(_backslash, literal))  # our own words: one line already, spaces kept
+                if field is not None:
+                    out.append(str(_finalize(values[field])))
+        except KeyError as exc:
+            raise TemplateError(f"{self.phrases.sources.get(key, self.phrases.source)}: phrase {key!r} variant "
+                                f"{template!r} uses {exc}, "
+                                f"which the template does not give (race {story.race})") from None
+        return Markup("".join(out))
 
     def render(self, story: Story) -> tuple[str, tuple[str, ...]]:
         """The article text (Markdown, without front matter) and the stock sentences it printed."""
@@ -175,10 +208,13 @@ class Renderer:
             printed.append(str(text))
             return text
 
+        def say(key: str, nth: int = 0, **values: object) -> Markup:
+            return self.say(story, key, nth, **values)
+
         try:
-            text = self._article.render(story=story, stock=stock, publication=self.config.publication)
+            text = self._article.render(story=story, stock=stock, say=say, publication=self.config.publication)
         except JinjaError as exc:
-            raise TemplateError(f"template article.md.j2 for race {story.race}: {exc}") from None
+            raise jinja_problem(exc, f"template article.md.j2 for race {story.race}") from None
         return tidy(text), tuple(printed)
 
     def body(self, story: Story) -> str:
@@ -186,13 +222,19 @@ class Renderer:
         return self.render(story)[0]
 
 
-def _fingerprint(folder: Path, config: Config) -> str:
-    """Hash of the templates and the publication settings an article depends on."""
+def _fingerprint(templates: Path | None, config: Config) -> str:
+    """Hash of the templates (the user's folder and newsgen's own) and the publication settings."""
     digest = hashlib.sha256(config.publication.model_dump_json().encode())
-    for path in sorted(folder.rglob("*")):
-        if path.is_file():
-            digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    digest.update(fingerprint(templates).encode())
     return digest.hexdigest()
+
+
+def _overrides(templates: Path | None, config: Config) -> str:
+    own = override_fingerprint(templates)
+    if "publication.yaml" not in config.files:
+        return own
+    settings = hashlib.sha256(config.publication.model_dump_json().encode()).hexdigest()[:16]
+    return f"{own}+{settings}"
 
 
 def tidy(text: str) -> str:

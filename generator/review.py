@@ -71,7 +71,7 @@ class ReviewEntry:
     headline: str | None = None
     leader: str | None = None  # "Rudy Mas'ud-Seno Aji"
     leader_share: str | None = None  # "55,66%"
-    progress: str | None = None  # "6.048 dari 6.274 TPS (96,40%)"
+    progress: str | None = None  # "6.048 dari 6.274 TPS (96,40%)", as given (entry_from_snapshot gives tps)
     data_time: datetime | None = None  # aware
     path: str | None = None  # the article, relative to the output folder
     flags: tuple[str, ...] = ()  # as validate/decide word them ("race X: field Y: reason")
@@ -84,6 +84,11 @@ class ReviewEntry:
     url: str | None = None  # the article in the CMS (http, https or relative); wins over url_pattern and path
     waiting: bool = False  # an editor changed the article: newsgen's update waits beside it
     waiting_path: str | None = None  # that update, relative to the folder the review page is written in
+    #: The leader is the kolom kosong (review/labels.j2 words it).
+    leader_empty_column: bool = False
+    #: TPS reported, TPS in all and the share reported ("6.048", "6.274", "96,40%"); review/labels.j2
+    #: words them (``progress``). Shown instead of ``progress`` when given.
+    tps: tuple[str, str, str] | None = None
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
@@ -116,14 +121,6 @@ def closeness(snapshot: RaceSnapshot, narrow_margin: Decimal) -> tuple[str | Non
     return None, False
 
 
-def progress_text(snapshot: RaceSnapshot) -> str:
-    """``6.048 dari 6.274 TPS (96,40%)``"""
-    return (
-        f"{format_votes(snapshot.tps_reported)} dari {format_votes(snapshot.tps_total)} TPS "
-        f"({format_percent(snapshot.progress)})"
-    )
-
-
 def entry_from_snapshot(
     snapshot: RaceSnapshot,
     *,
@@ -144,9 +141,11 @@ def entry_from_snapshot(
     Works out the close race and the province itself; ``flags`` are any others (anomalies, checks).
     """
     leader = share = None
+    empty = False
     if snapshot.has_data:
         top = snapshot.leader
-        leader = "Kolom kosong" if top.ticket.empty_column else top.ticket.short_name
+        empty = top.ticket.empty_column
+        leader = None if empty else top.ticket.short_name
         share = format_percent(top.share)
     margin, tie = closeness(snapshot, narrow_margin)
     return ReviewEntry(
@@ -155,7 +154,8 @@ def entry_from_snapshot(
         headline=headline,
         leader=leader,
         leader_share=share,
-        progress=progress_text(snapshot),
+        tps=(format_votes(snapshot.tps_reported), format_votes(snapshot.tps_total), format_percent(snapshot.progress)),
+        leader_empty_column=empty,
         data_time=snapshot.timestamp,
         path=path,
         flags=tuple(flags),

@@ -40,22 +40,14 @@ from .facts import (
     election_facts,
     rank_groups,
 )
-from .formatting import count_words, format_moment, format_percent, format_votes, join_words
+from .formatting import count_series, count_words, format_moment, format_percent, format_votes, join_words
 from .models import RaceKind, RaceSnapshot, Stage, SubRegion
 from .names import person_name, tag_name
 from .phrases import Phrases
+from .tables import SubRegionTable, TurnoutFacts, paragraph_phrases, sub_region_table, turnout_facts
 from .updates import Previous, Update, update_note
 
 __all__ = ["Breakdown", "ChartRef", "Link", "Previous", "Story", "SubRegionLead", "build_story", "slugify"]
-
-#: Race names: the short form (headlines) and the long form (first mention).
-RACE_SHORT = {RaceKind.GUBERNUR: "Pilgub", RaceKind.BUPATI: "Pilbup", RaceKind.WALIKOTA: "Pilwalkot"}
-RACE_LONG = {
-    RaceKind.GUBERNUR: "Pemilihan Gubernur",
-    RaceKind.BUPATI: "Pemilihan Bupati",
-    RaceKind.WALIKOTA: "Pemilihan Wali Kota",
-}
-
 
 #: Lengths search engines show in full.
 SEO_TITLE_MAX = 70
@@ -145,6 +137,8 @@ class Story:
     previous: Previous | None = None
     chart: ChartRef | None = None
     links: tuple[Link, ...] = field(default=())
+    table: SubRegionTable | None = None  # every sub-region's votes (see generator.tables)
+    turnout: TurnoutFacts | None = None  # an official recap's DPT, voters, valid and invalid votes
 
     def evolve(self, **changes: object) -> Story:
         """A copy with ``changes``: :func:`dataclasses.replace` without running ``__init__`` again."""
@@ -254,7 +248,8 @@ def _breakdown(snapshot: RaceSnapshot, facts: dict[str, TicketFacts]) -> Breakdo
     for row in rows:
         if len(row.leader_ids) == 1:
             led.setdefault(row.leader_ids[0], []).append(row)
-    leads = []
+    leads: list[SubRegionLead] = []
+    total = len(snapshot.sub_regions)
     for result in snapshot.results:
         tid = result.ticket.id
         if tid not in led:
@@ -262,9 +257,11 @@ def _breakdown(snapshot: RaceSnapshot, facts: dict[str, TicketFacts]) -> Breakdo
         regions = sorted(led[tid], key=lambda r: (-r.votes[tid], r.code))
         # Name the regions when they are few (the exceptions); otherwise only the largest.
         listed = sorted(r.name for r in regions) if len(regions) <= 3 else []
+        # The first lead is told "N dari M": both counts in one style.
+        count = count_series(len(regions), total)[0] if not leads else count_words(len(regions))
         leads.append(SubRegionLead(
             ticket=facts[tid].short,
-            count=count_words(len(regions)),
+            count=count,
             names=join_words(listed),
             largest=regions[0].name,
             largest_votes=format_votes(regions[0].votes[tid]),
@@ -272,7 +269,7 @@ def _breakdown(snapshot: RaceSnapshot, facts: dict[str, TicketFacts]) -> Breakdo
     no_data = len(snapshot.sub_regions) - len(rows)
     return Breakdown(
         level=snapshot.sub_region_level,
-        total=count_words(len(snapshot.sub_regions)),
+        total=count_words(total),
         leads=tuple(leads),
         no_data=count_words(no_data) if no_data else "",
     )
@@ -290,7 +287,7 @@ def _caveat(snapshot: RaceSnapshot, outcome: str) -> str:
 
 
 def _phrases(snapshot: RaceSnapshot, story_facts: ElectionFacts, leaders: RankGroup, runner: RankGroup | None,
-             race_short: str, phrases: Phrases, key: str) -> tuple[str, dict[str, str]]:
+             race_short: str, race_long: str, phrases: Phrases, key: str) -> tuple[str, dict[str, str]]:
     """The headline and the chosen wording variants of one race (seeded by its race code)."""
     seed, stage = snapshot.race, snapshot.stage.value
     quick = snapshot.quick_count
@@ -298,8 +295,9 @@ def _phrases(snapshot: RaceSnapshot, story_facts: ElectionFacts, leaders: RankGr
     def named(group: RankGroup | None) -> str:
         if group is None:
             return ""
-        return join_words(["Kolom Kosong" if t.empty_column else t.short for t in group.tickets])
+        return join_words([empty if t.empty_column else t.short for t in group.tickets])
 
+    empty = phrases.pick("empty_column.title", seed)
     values = {
         "leader": named(leaders), "runner": named(runner), "race": race_short, "region": snapshot.region.name,
         "institute": quick.institute if quick else "", "count": count_words(len(leaders.tickets)).capitalize(),
@@ -315,11 +313,14 @@ def _phrases(snapshot: RaceSnapshot, story_facts: ElectionFacts, leaders: RankGr
             return phrases.pick("ticket.empty", seed)
         return phrases.pick("ticket.named", seed, number=str(t.number), full=t.full)
 
+    first = ticket(leaders.tickets[0])
     chosen = {
         "runner_verb": phrases.pick("runner.verb", seed),
-        "lede": phrases.pick(f"lede.{lede_kind(story_facts, leaders)}", seed, ticket=ticket(leaders.tickets[0]),
+        "lede": phrases.pick(f"lede.{stage}.{lede_kind(story_facts, leaders)}", seed, ticket=first,
+                             Ticket=first[:1].upper() + first[1:], race=race_long,
                              tickets=_series([ticket(t) for t in leaders.tickets]), share=leaders.share,
-                             progress=format_percent(snapshot.progress), tps=format_votes(snapshot.tps_reported)),
+                             progress=format_percent(snapshot.progress), tps=format_votes(snapshot.tps_reported),
+                             institute=values["institute"]),
         "basis": phrases.pick("basis.votes", seed, leader=leaders.tickets[0].short, votes=leaders.votes),
         "chart_title": phrases.pick(f"chart.title.{stage}", seed, **values),
     }
@@ -353,19 +354,31 @@ def lede_kind(facts: ElectionFacts, leaders: RankGroup) -> str:
     return "lead"
 
 
-def _names(snapshot: RaceSnapshot, province: Province) -> tuple[str, str, str]:
-    short = region_short(snapshot, province)
-    race_short = f"{RACE_SHORT[snapshot.kind]} {short} {snapshot.year}"
-    race_long = f"{RACE_LONG[snapshot.kind]} ({RACE_SHORT[snapshot.kind]}) {snapshot.region.name} {snapshot.year}"
-    return race_short, race_long, election_body(snapshot, province)
+def race_words(snapshot: RaceSnapshot, province: Province, phrases: Phrases, year: int) -> dict[str, str]:
+    """What the race's names are made of (``race.*`` phrases): ``abbr`` "Pilgub", ``name``
+    "Pemilihan Gubernur", ``region`` "Kaltim", ``region_full`` "Kalimantan Timur", ``year``
+    the election's (publication.yaml ``election_year``: a race of another year is held back)."""
+    kind, seed = snapshot.kind.value, snapshot.race
+    return {"abbr": phrases.pick(f"race.abbr.{kind}", seed), "name": phrases.pick(f"race.name.{kind}", seed),
+            "region": region_short(snapshot, province), "region_full": snapshot.region.name, "year": str(year)}
+
+
+def _names(snapshot: RaceSnapshot, province: Province, words: dict[str, str],
+           phrases: Phrases) -> tuple[str, str, str]:
+    """The race's short name ("Pilgub Kaltim 2024"), long name and election body."""
+    return (phrases.pick("race.short", snapshot.race, **words), phrases.pick("race.long", snapshot.race, **words),
+            election_body(snapshot, province))
 
 
 def _summary(snapshot: RaceSnapshot, leaders: RankGroup, race_short: str, phrases: Phrases) -> str:
     """The one-sentence summary for article lists (``summary.<stage>.<lead|tie>`` of phrases.yaml)."""
     kind = "tie" if leaders.tied else "lead"
+    if snapshot.stage is Stage.REAL_COUNT and snapshot.tps_reported == snapshot.tps_total:
+        kind += "_complete"
     return phrases.pick(
         f"summary.{snapshot.stage.value}.{kind}", snapshot.race, race=race_short, share=leaders.share,
-        who=join_words(["kolom kosong" if t.empty_column else t.short for t in leaders.tickets]),
+        who=join_words([phrases.pick("empty_column.text", snapshot.race) if t.empty_column else t.short
+                        for t in leaders.tickets]),
         tps_reported=format_votes(snapshot.tps_reported), tps_total=format_votes(snapshot.tps_total),
         progress=format_percent(snapshot.progress),
         institute=snapshot.quick_count.institute if snapshot.quick_count else "")
@@ -380,7 +393,8 @@ def _search(snapshot: RaceSnapshot, leaders: RankGroup, key: str, headline: str,
     leader = leaders.tickets[0]
     values = {
         "race": race_short, "leader": leader.short, "share": leaders.share,
-        "who": join_words(["Kolom Kosong" if t.empty_column else t.short for t in leaders.tickets]),
+        "who": join_words([phrases.pick("empty_column.title", seed) if t.empty_column else t.short
+                           for t in leaders.tickets]),
         "progress": format_percent(snapshot.progress),
         "institute": snapshot.quick_count.institute if snapshot.quick_count else "",
     }
@@ -418,17 +432,19 @@ def _people(snapshot: RaceSnapshot, tickets: tuple[TicketFacts, ...]) -> list[st
     return tags
 
 
-def _tags(snapshot: RaceSnapshot, province: Province, race_short: str,
+def _tags(snapshot: RaceSnapshot, province: Province, words: dict[str, str], phrases: Phrases,
           tickets: tuple[TicketFacts, ...]) -> tuple[str, ...]:
+    """The election and the race (``tag.*`` phrases), the places, one tag per candidate."""
+    seed = snapshot.race
     tags = [
-        f"Pilkada {snapshot.year}",
-        race_short.rsplit(" ", 1)[0],
+        phrases.pick("tag.election", seed, **words),
+        phrases.pick("tag.race", seed, **words),
         snapshot.region.name if snapshot.kind is not RaceKind.GUBERNUR else province.name,
         province.name,
         *_people(snapshot, tickets),
     ]
     if any(t.empty_column for t in tickets):
-        tags.append("Kolom Kosong")
+        tags.append(phrases.pick("tag.empty_column", seed, **words))
     return tuple(dict.fromkeys(tags))
 
 
@@ -444,18 +460,22 @@ def build_story(
     persons = _persons(snapshot, config.notes(snapshot.race))
     groups, tickets = rank_groups(snapshot, persons)
     leaders, runner = groups[0], (groups[1] if len(groups) > 1 else None)
-    race_short, race_long, kpu_body = _names(snapshot, province)
+    words = race_words(snapshot, province, phrases, config.publication.election_year)
+    race_short, race_long, kpu_body = _names(snapshot, province, words, phrases)
     facts = election_facts(snapshot, config, margin_kind(snapshot, config), progress_kind(snapshot, config))
     key = situation(snapshot, facts, leaders)
-    headline, chosen = _phrases(snapshot, facts, leaders, runner, race_short, phrases, key)
+    headline, chosen = _phrases(snapshot, facts, leaders, runner, race_short, race_long, phrases, key)
     seo_title, description = _search(snapshot, leaders, key, headline, race_short, phrases)
     notes = config.notes(snapshot.race)
     by_id = {r.ticket.id: t for r, t in zip(snapshot.results, tickets, strict=True)}
+    table = sub_region_table(snapshot, tickets)
+    chosen |= paragraph_phrases(phrases, snapshot, facts, leaders.tickets[0], table)
     return Story(
         race=snapshot.race, kind=snapshot.kind.value, stage=snapshot.stage.value,
         scenario="single_ticket" if any(t.empty_column for t in tickets) else "contest",
         situation=key, slug=slugify(race_short), headline=headline, seo_title=seo_title, description=description,
-        summary=_summary(snapshot, leaders, race_short, phrases), tags=_tags(snapshot, province, race_short, tickets),
+        summary=_summary(snapshot, leaders, race_short, phrases),
+        tags=_tags(snapshot, province, words, phrases, tickets),
         race_short=race_short, race_long=race_long, region=snapshot.region.name, province=province.name,
         zone=province.zone, kpu_body=kpu_body, tickets=tickets, leaders=leaders, leader=leaders.tickets[0],
         runner_up=runner, others=groups[2:],
@@ -473,4 +493,5 @@ def build_story(
         recap=RecapFacts.of(snapshot.recap, province.zone),
         update=update_note(snapshot, previous, province.zone, {t.number: t.short for t in tickets}),
         previous=previous,
+        table=table, turnout=turnout_facts(snapshot),
     )

@@ -283,15 +283,27 @@ def _row_capacity(race: str, row: SubRegion, capacity: int) -> Finding | None:
 
 
 def _voter_roll(snapshot: RaceSnapshot) -> list[Finding]:
+    """More votes or voters than the DPT: voters off the roll (DPTb, DPK) are a handful per
+    TPS, never a race's surplus, so the figures are suspect."""
     registered = snapshot.registered_voters
-    if registered is None or snapshot.total_votes <= registered:
+    if registered is None:
         return []
-    return [Finding(
-        snapshot.race, "registered_voters",
-        f"expected at most the {format_votes(registered)} registered voters (DPT) to have voted, "
-        f"found {format_votes(snapshot.total_votes)} valid votes",
-        "suspicious",
-    )]
+    found = []
+    if snapshot.total_votes > registered:
+        found.append(Finding(
+            snapshot.race, "registered_voters",
+            f"expected at most the {format_votes(registered)} registered voters (DPT) to have voted, "
+            f"found {format_votes(snapshot.total_votes)} valid votes",
+            "suspicious",
+        ))
+    elif snapshot.voters is not None and snapshot.voters > registered:
+        found.append(Finding(
+            snapshot.race, "voters",
+            f"expected at most the {format_votes(registered)} registered voters (DPT) to have voted, "
+            f"found {format_votes(snapshot.voters)} voters; check both against the recap form",
+            "suspicious",
+        ))
+    return found
 
 
 def _against_previous(snapshot: RaceSnapshot, previous: RaceSnapshot, limits: Limits) -> list[Finding]:

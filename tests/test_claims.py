@@ -174,7 +174,8 @@ def test_a_lead_smaller_than_what_is_out_is_called_reversible(tmp_path):
     (path,) = tmp_path.glob("*/index.md")
     text = path.read_text(encoding="utf-8")
     assert report.exit_code == 0
-    assert "Selisih 660 suara itu masih lebih kecil daripada perkiraan suara sah di 17 TPS yang datanya belum masuk" in text
+    assert ("Selisih 660 suara yang dimiliki Sri Juniarsih Mas-Gamalis belum aman: dengan rata-rata suara per TPS "
+            "sejauh ini, 17 TPS yang datanya belum masuk diperkirakan memuat suara sah lebih banyak") in text
     assert "urutan teratas masih bisa berbalik" in text
 
 

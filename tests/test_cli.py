@@ -119,11 +119,12 @@ def test_usage_errors_exit_2(tmp_path):
     result = run("generate", "--input", str(tmp_path / "missing.yaml"))
     assert result.exit_code == 2 and "no such file" in result.output
     (tmp_path / "cfg").mkdir()
-    (tmp_path / "cfg" / "publication.yaml").write_text("outlet: X\ndatelin: Y\n", encoding="utf-8")
+    (tmp_path / "cfg" / "publication.yaml").write_text("outlet: X\ndatelin: Y\nthresholds: {narrow_margin: dua}\n",
+                                                       encoding="utf-8")
     result = run("generate", "--config", str(tmp_path / "cfg"), "--out", str(tmp_path / "o"))
     assert result.exit_code == 2
     assert "publication.yaml: datelin: unknown key" in result.output
-    assert "publication.yaml: dateline: Field required" in result.output  # all problems at once
+    assert "publication.yaml: thresholds.narrow_margin: Input should be a valid decimal" in result.output  # all at once
 
 
 def test_version_and_help():
@@ -162,7 +163,10 @@ def test_phrases_lists_every_variant():
     result = run("phrases")
     assert result.exit_code == 0
     assert "headline.real_count.clear\n  1. {leader} Unggul Sementara di {race}\n" in result.output
-    assert "lede.lead\n" in result.output
+    assert "lede.real_count.lead\n" in result.output
+    # Stock sentences of publication.yaml, with their variants.
+    assert "stock.attribution.real_count\n  1. Data tersebut bersumber" in result.output
+    assert "stock.disclosure.real_count\n  1. " in result.output and "\n  5. " in result.output
 
 
 def test_race_without_data_gets_no_article(tmp_path):

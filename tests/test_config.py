@@ -53,12 +53,64 @@ def test_unknown_province_is_a_config_error(config):
         config.province("99")
 
 
-def test_user_folder_overrides_one_file(tmp_path):
+def test_a_user_races_file_merges_over_the_defaults(tmp_path):
+    """A user's races.yaml changes one ticket's short name: the race keeps its researched
+    incumbents and the other tickets' names (mappings merge), every other file its defaults."""
     races = "races:\n  pkwkp/64:\n    tickets:\n      2: {head_short: Rudy}\n"
     (tmp_path / "races.yaml").write_text(races, encoding="utf-8")
-    config = load_config(tmp_path)
-    assert config.notes("pkwkp/64").tickets[2].head_short == "Rudy" and not config.notes("pkwkp/64").incumbents
-    assert config.publication.outlet == "PROKAL.CO"  # the rest from the defaults
+    config, defaults = load_config(tmp_path), load_config()
+    notes, shipped = config.notes("pkwkp/64"), defaults.notes("pkwkp/64")
+    assert notes.tickets[2].head_short == "Rudy" and notes.incumbents == shipped.incumbents
+    assert notes.tickets[2].deputy_short == shipped.tickets[2].deputy_short and notes.tickets[1] == shipped.tickets[1]
+    assert config.races.races.keys() == defaults.races.races.keys()
+    assert config.publication == defaults.publication and config.regions == defaults.regions
+    assert config.path("races.yaml") == tmp_path / "races.yaml"
+    assert config.path("publication.yaml") == data_path("config") / "publication.yaml"
+
+
+def test_a_partial_publication_file_keeps_every_other_default(tmp_path):
+    (tmp_path / "publication.yaml").write_text("thresholds: {narrow_margin: 3}\n", encoding="utf-8")
+    config, defaults = load_config(tmp_path), load_config()
+    assert config.publication.thresholds.narrow_margin == 3
+    assert config.publication.thresholds.model_dump(exclude={"narrow_margin"}) == \
+        defaults.publication.thresholds.model_dump(exclude={"narrow_margin"})
+    assert config.publication.model_dump(exclude={"thresholds"}) == defaults.publication.model_dump(exclude={"thresholds"})
+    assert config.publication.stock.caveat == defaults.publication.stock.caveat  # not replaced by an empty stock
+
+
+def test_lists_and_values_replace_the_default_whole(tmp_path):
+    (tmp_path / "publication.yaml").write_text(
+        "categories: [Pemilu Daerah]\noutlet: KALTIMPOST\nstock: {caveat: {real_count: Belum final.}}\n"
+        "review_url: null\n", encoding="utf-8")
+    publication = load_config(tmp_path).publication
+    assert publication.categories == ["Pemilu Daerah"] and publication.outlet == "KALTIMPOST"
+    assert publication.stock.caveat["real_count"] == "Belum final."
+    assert "official_recap_rerun" in publication.stock.caveat  # the other caveats stay
+
+
+def test_a_config_file_may_be_named_on_its_own(tmp_path):
+    path = tmp_path / "publication.yaml"
+    path.write_text("thresholds: {narrow_margin: 3}\n", encoding="utf-8")
+    assert load_config(path).publication.thresholds.narrow_margin == 3
+    other = tmp_path / "settings.yaml"
+    other.write_text("thresholds: {narrow_margin: 3}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"settings.yaml: expected a folder, or a file named publication.yaml"):
+        load_config(other)
+
+
+def test_an_unknown_key_in_a_partial_file_names_the_file_and_key(tmp_path):
+    (tmp_path / "publication.yaml").write_text("thresholds: {narow_margin: 3}\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_config(tmp_path)
+    assert f"{tmp_path / 'publication.yaml'}: thresholds.narow_margin: unknown key (check the spelling)" in str(info.value)
+
+
+def test_a_partial_file_that_is_not_a_mapping_is_refused(tmp_path):
+    (tmp_path / "publication.yaml").write_text("- thresholds\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"publication.yaml: expected a mapping of settings"):
+        load_config(tmp_path)
+    (tmp_path / "publication.yaml").write_text("", encoding="utf-8")
+    assert load_config(tmp_path).publication == load_config().publication  # an empty file changes nothing
 
 
 def test_all_problems_are_reported_at_once(tmp_path):
@@ -81,3 +133,27 @@ def test_data_path_finds_shipped_folders():
     assert (data_path("config") / "publication.yaml").exists()
     with pytest.raises(ConfigError, match="reinstall"):
         data_path("no-such-folder")
+
+
+def test_the_year_is_one_setting(tmp_path):
+    publication = load_config().publication
+    assert (publication.section, publication.categories, publication.public_site) == (
+        "pilkada-2024", ["Pilkada 2024"], "https://pilkada2024.kpu.go.id/")
+    (tmp_path / "publication.yaml").write_text("election_year: 2029\n", encoding="utf-8")
+    publication = load_config(tmp_path).publication
+    assert (publication.section, publication.categories, publication.public_site) == (
+        "pilkada-2029", ["Pilkada 2029"], "https://pilkada2029.kpu.go.id/")
+
+
+@pytest.mark.parametrize(("setting", "key"), [
+    ("section: pilkada-2024", "section"),
+    ("public_site: https://pilkada2024.kpu.go.id/", "public_site"),
+    ("categories: [Berita, Pilkada 2024]", "categories.1"),
+])
+def test_a_setting_naming_another_year_is_refused(tmp_path, setting, key):
+    (tmp_path / "publication.yaml").write_text(f"election_year: 2029\n{setting}\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_config(tmp_path)
+    assert f"publication.yaml: {key}: " in str(info.value)
+    assert "names 2024, but election_year is 2029; set" in str(info.value)
+    assert "{year} stands for election_year" in str(info.value)

@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 
 from generator.formatting import (
+    count_series,
     count_words,
     format_clock,
     format_day_date,
@@ -64,9 +65,20 @@ def test_number_words(n, words):
     assert number_words(n) == words
 
 
-@pytest.mark.parametrize(("n", "text"), [(4, "empat"), (8, "delapan"), (14, "empat belas"), (30, "tiga puluh"), (21, "21"), (100, "seratus"), (545, "545"), (1364, "1.364")])
-def test_count_words_one_or_two_words_else_digits(n, text):
+@pytest.mark.parametrize(("n", "text"), [(0, "nol"), (4, "empat"), (9, "sembilan"), (10, "10"), (14, "14"), (30, "30"),
+                                         (100, "100"), (545, "545"), (1364, "1.364")])
+def test_count_words_up_to_nine_then_digits(n, text):
     assert count_words(n) == text
+
+
+@pytest.mark.parametrize(("values", "text"), [((8, 9), ("delapan", "sembilan")), ((8, 10), ("8", "10")),
+                                              ((15, 27), ("15", "27")), ((1, 1364), ("1", "1.364"))])
+def test_count_series_one_style_per_sentence(values, text):
+    assert count_series(*values) == text
+
+
+def test_dates_without_leading_zeros():
+    assert format_day_date(datetime.fromisoformat("2024-12-05T10:00:00+08:00"), "WITA") == "Kamis (5/12/2024)"
 
 
 @pytest.mark.parametrize(("n", "text"), [(1, "pertama"), (2, "kedua"), (3, "ketiga"), (4, "keempat"), (5, "kelima"), (6, "keenam"), (11, "kesebelas"), (12, "ke-12")])

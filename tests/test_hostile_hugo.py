@@ -75,17 +75,24 @@ class Page(HTMLParser):
         self.depth = 0
         self.tags: list[tuple[str, str]] = []
         self.text: list[str] = []
+        self.cells = 0  # inside a table cell
 
     def handle_starttag(self, tag, attrs):
         if tag == "article":
             self.depth += 1
         elif self.depth:
             attr = dict(attrs)
-            self.tags.append((tag, attr.get("href") or attr.get("src") or ""))
+            if tag in ("td", "th"):
+                self.cells += 1
+            # Bold inside a table cell marks a row's leader; outside, it is a Baca Juga label.
+            where = "cell" if tag == "strong" and self.cells else ""
+            self.tags.append((tag, attr.get("href") or attr.get("src") or where))
 
     def handle_endtag(self, tag):
         if tag == "article":
             self.depth -= 1
+        elif tag in ("td", "th") and self.depth:
+            self.cells -= 1
 
     def handle_data(self, data):
         if self.depth:
@@ -160,8 +167,8 @@ def shape(found: Page, slugs: dict[str, str]) -> list[tuple[str, str]]:
     which follow the races written."""
     tags = structure(found, slugs)
     baca_juga = [t for t in tags if t[0] == "a" and t[1] in slugs]
-    assert [t for t in tags if t[0] == "strong"] == [("strong", "")] * len(baca_juga), tags
-    return [t for t in tags if t[0] != "strong" and t not in baca_juga]
+    assert [t for t in tags if t == ("strong", "")] == [("strong", "")] * len(baca_juga), tags
+    return [t for t in tags if t != ("strong", "") and t not in baca_juga]
 
 
 def _edit(text_of, config: Config, tmp: Path, name: str):
@@ -239,8 +246,9 @@ def test_hostile_text_builds_with_hugo_as_text(plain, tmp_path_factory, texts):
 
 #: Elements of an article page: the layout's (h1, the meta line's time, the tag list's spans)
 #: and those the templates write in Markdown (paragraphs, Baca Juga in bold with a link, the
-#: update note and disclosure in italics, the chart, the public site's address).
-ALLOWED_TAGS = {"h1", "p", "time", "span", "strong", "em", "a", "img"}
+#: update note and disclosure in italics, the chart, the public site's address, the table of
+#: sub-regions with each row's leader in bold).
+ALLOWED_TAGS = {"h1", "p", "time", "span", "strong", "em", "a", "img", "table", "thead", "tbody", "tr", "th", "td"}
 
 
 def _hostile_tree(root: Path) -> None:

@@ -17,6 +17,8 @@ embedded example data. One file holds any number of races::
         # stage quick_count: tickets give `share: 55.66` instead of votes, plus
         # quick_count: {institute: ..., sample_tps: 2000, margin_of_error: 1.0, data_in: 98.5}
         # stage official_recap: recap: {plenary: "rapat pleno terbuka KPU ...", date: 2024-12-04T10:00:00+07:00}
+        # and, optional, the turnout: registered_voters (DPT), voters (pengguna hak pilih),
+        # valid_votes (must equal the tickets' votes), invalid_votes (valid + invalid = voters)
         sub_regions:                    # optional: where each ticket led
           - {code: "6401", name: Paser, tps: {reported: 482, total: 485}, votes: {1: 56043, 2: 77350}}
 
@@ -125,7 +127,11 @@ class RaceInput(_Input):
     sub_regions: list[SubRegionInput] = Field(default_factory=list)
     quick_count: QuickCountInfo | None = None
     recap: RecapInfo | None = None
-    registered_voters: StrictInt | None = Field(default=None, ge=0)  # DPT, a check only
+    registered_voters: StrictInt | None = Field(default=None, ge=0)  # DPT (printed by an official recap)
+    # An official recap's turnout (all optional): pengguna hak pilih, suara sah, suara tidak sah.
+    voters: StrictInt | None = Field(default=None, ge=0)
+    valid_votes: StrictInt | None = Field(default=None, ge=0)
+    invalid_votes: StrictInt | None = Field(default=None, ge=0)
 
     @model_validator(mode="after")
     def _stage_fields(self) -> RaceInput:
@@ -140,7 +146,21 @@ class RaceInput(_Input):
             raise ValueError("'share' is only for quick counts; give 'votes' for this stage")
         if self.tps is None and self.stage is not Stage.QUICK_COUNT:
             raise ValueError("'tps' (reported, total) is required for a real count or recap")
+        self._valid_votes()
         return self
+
+    def _valid_votes(self) -> None:
+        """``valid_votes`` is the recap form's total of valid votes: the tickets' votes add up to it."""
+        if self.valid_votes is None:
+            return
+        if self.stage is not Stage.OFFICIAL_RECAP:
+            raise ValueError("'valid_votes' is an official recap's figure; leave it out of a "
+                             f"{self.stage.value}")
+        total = sum(t.votes or 0 for t in self.tickets)
+        if total != self.valid_votes:
+            raise ValueError(f"valid_votes is {self.valid_votes:,} but the tickets' votes add up to {total:,}; "
+                             "valid votes are exactly the votes for the ballot columns, so check both "
+                             "against the recap form")
 
 
 class FileInput(_Input):
@@ -219,6 +239,8 @@ def _snapshot(entry: RaceInput, where: str) -> RaceSnapshot:
         "quick_count": entry.quick_count,
         "recap": entry.recap,
         "registered_voters": entry.registered_voters,
+        "voters": entry.voters,
+        "invalid_votes": entry.invalid_votes,
         "origin": where,
     }
     ticket_index = {t.id: index for index, t in enumerate(tickets)}
@@ -359,6 +381,9 @@ def snapshot_to_input(snapshot: RaceSnapshot) -> dict[str, Any]:
         del out["tps"]
     if snapshot.recap:
         out["recap"] = snapshot.recap.model_dump(mode="json", exclude_none=True)
+    for name in ("registered_voters", "voters", "invalid_votes"):
+        if getattr(snapshot, name) is not None:
+            out[name] = getattr(snapshot, name)
     if snapshot.sub_regions:
         out["sub_region_level"] = snapshot.sub_region_level
         out["sub_regions"] = [

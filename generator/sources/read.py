@@ -92,9 +92,18 @@ class Source:
         return replayed.items, None
 
 
-def built(items: list[Read]) -> list[Item]:
-    """Every item parsed: a snapshot, or the error that holds its race back."""
-    return [i.item() if isinstance(i, Pending) else i for i in items]
+def built(items: list[Read], *, year: int | None = None) -> list[Item]:
+    """Every item parsed: a snapshot, or the error that holds its race back.
+
+    KPU's files (:class:`Pending`) name no year: with ``year`` (the run's election,
+    publication.yaml ``election_year``) their races are of that election."""
+    return [_of_year(i.item(), year) if isinstance(i, Pending) else i for i in items]
+
+
+def _of_year(item: Item, year: int | None) -> Item:
+    if year is None or not isinstance(item, RaceSnapshot) or item.year == year:
+        return item
+    return item.model_copy(update={"year": year})
 
 
 def read_inputs(inputs: tuple[Path, ...]) -> list[Read]:
