@@ -178,13 +178,13 @@ def back_links(extras: list[ExtraWork], config: Config, published: set[str] | No
 
 def _render(renderer: Renderer, name: str, stock_story: Story, seed: str, **values: Any) -> tuple[str, list[str]]:
     """A template with the stock sentences of ``stock_story`` (its race's KPU body) and the
-    phrases.yaml sentences (``say``) in the variant of ``seed`` (the page's own id, so sibling
-    pages do not all read like their race's article)."""
+    phrases.yaml sentences (``say``), both in the variant of ``seed`` (the page's own id, so
+    sibling pages do not all read like their race's article)."""
     printed: list[str] = []
     seeded = stock_story.evolve(race=seed)
 
     def stock(key: str, story: Story | None = None) -> Markup:
-        text = renderer.stock(key, story or stock_story)
+        text = renderer.stock(key, story or seeded)  # the race's KPU body, in the page's own variant
         printed.append(str(text))
         return text
 

@@ -68,6 +68,7 @@ class Comparison:
     whole_share: str
     direction: str  # "higher" | "lower" | "equal" | ""
     points: str  # "3,21"
+    names: str = ""  # every ticket at the top race-wide ("Isran-Hadi dan Rudy-Seno" in a tie)
 
 
 @dataclass(frozen=True)
@@ -164,14 +165,15 @@ def compare(view: Story, race: Story, local: RaceSnapshot, whole: RaceSnapshot) 
     else:
         kind = "same_leader" if view.leader.number == race.leader.number else "other_leader"
     number = view.leader.number if not local_tie else race.leader.number if not whole_tie else None
+    names = join_words(["kolom kosong" if t.empty_column else t.short for t in race.leaders.tickets])
     if number is None:
-        return Comparison(kind, "", "", "", "", "")
+        return Comparison(kind, "", "", "", "", "", names)
     here = next(r for r in local.results if r.ticket.number == number)
     there = next(r for r in whole.results if r.ticket.number == number)
     direction = "higher" if here.share > there.share else "lower" if here.share < there.share else "equal"
     short = next(t.short for t in view.tickets if t.number == number)
     return Comparison(kind, short, format_percent(here.share), format_percent(there.share), direction,
-                      format_decimal2(abs(here.share - there.share)))
+                      format_decimal2(abs(here.share - there.share)), names)
 
 
 def _situation(view: Story) -> str:
