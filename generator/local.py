@@ -150,7 +150,9 @@ def share_rank(rows: tuple[SubRegion, ...], code: str, ticket_id: str) -> Rank:
         kind = "bottom"
     else:
         kind = "middle"
-    return Rank(kind=kind, position=ordinal(position), count=count_words(count), shared=shared)
+    # One number style in the sentence: "urutan ketiga dari sembilan", "urutan ke-3 dari 10".
+    place = ordinal(position) if count <= 9 else f"ke-{position}"
+    return Rank(kind=kind, position=place, count=count_words(count), shared=shared)
 
 
 def compare(view: Story, race: Story, local: RaceSnapshot, whole: RaceSnapshot) -> Comparison:

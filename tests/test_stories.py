@@ -98,8 +98,8 @@ def test_rank_and_difference_sentences(tmp_path):
     generate(read_file(REPO / "tests/stories/kaltim-local.yaml"), load_config(), tmp_path, stories=ALL)
     text = dict(pages(tmp_path))
     paser = body_of(text["pilgub-kaltim-2024-paser"])
-    assert ("Dengan perolehan 60,78%, Kabupaten Paser berada di urutan kedua dari empat kabupaten/kota di "
-            "Kalimantan Timur yang datanya sudah masuk, diukur dari persentase suara Rudy-Seno.") in paser
+    assert ("Diukur dari persentase suara Rudy-Seno, Kabupaten Paser menempati urutan kedua dari empat "
+            "kabupaten/kota di Kalimantan Timur yang datanya sudah masuk.") in paser
     assert ("Rudy-Seno juga berada di posisi teratas menurut hasil sementara tingkat provinsi, dengan 52,10% suara. "
             "Perolehan Rudy-Seno di Paser, 60,78%, melampaui angka tingkat provinsi (52,10%) sebesar 8,68 poin "
             "persentase.") in paser
@@ -107,8 +107,8 @@ def test_rank_and_difference_sentences(tmp_path):
     assert ("Kota Balikpapan mencatat persentase suara tertinggi bagi Isran-Hadi di antara empat kabupaten/kota di "
             "Kalimantan Timur yang datanya sudah masuk.") in balikpapan
     assert ("Gambaran di Balikpapan tidak sama dengan hasil sementara tingkat provinsi, tempat Rudy-Seno berada di "
-            "posisi teratas dengan 52,10% suara. Persentase suara Isran-Hadi di Balikpapan (52,94%) 5,04 poin "
-            "persentase lebih tinggi daripada persentasenya di tingkat provinsi (47,90%).") in balikpapan
+            "posisi teratas dengan 52,10% suara. Persentase suara Isran-Hadi di Balikpapan (52,94%) melampaui "
+            "persentasenya di tingkat provinsi (47,90%) dengan selisih 5,04 poin persentase.") in balikpapan
     berau = body_of(text["pilgub-kaltim-2024-berau"])
     assert "urutan" not in berau and "tertinggi" not in berau  # a local tie has no single leader to rank
     assert ("Hasil imbang di Berau berbeda dengan hasil sementara tingkat provinsi, tempat Rudy-Seno berada di "
