@@ -45,6 +45,7 @@ from .claims import check_claims
 from .config import Config
 from .errors import ConfigError, OutputError, Problem, TemplateError
 from .formatting import format_decimal2, format_votes, join_words, ordinal, to_zone
+from .heldback import held_races
 from .links import LinkTarget, link_url
 from .local import LocalStory, local_stories
 from .models import RaceSnapshot, share
@@ -111,8 +112,10 @@ class ExtraPage:
 
 
 def plan(stories: dict[str, Story], snapshots: dict[str, RaceSnapshot], wanted: frozenset[str], config: Config,
-         phrases: Phrases) -> list[ExtraWork]:
-    """The local pages and round-ups of a run's race stories (nothing unless ``wanted`` asks)."""
+         phrases: Phrases, held: dict[str, RaceSnapshot | None] | None = None) -> list[ExtraWork]:
+    """The local pages and round-ups of a run's race stories (nothing unless ``wanted`` asks);
+    ``held``: the races held back this run (with their snapshot when they got one), which the
+    round-ups say are missing."""
     out: list[ExtraWork] = []
     for race in sorted(stories):
         if ("local" if stories[race].kind == "gubernur" else "kecamatan") in wanted:
@@ -120,8 +123,9 @@ def plan(stories: dict[str, Story], snapshots: dict[str, RaceSnapshot], wanted: 
                 out.append(ExtraWork(local.id, "local", local, snapshots[race]))
     if "roundups" in wanted and stories:
         listed = list(stories.values())
-        out.extend(ExtraWork(r.id, "roundup", r, None) for r in province_roundups(listed, config, phrases))
-        national = national_roundup(listed, config, phrases)
+        missing = held_races(held or {}, snapshots, config, phrases)
+        out.extend(ExtraWork(r.id, "roundup", r, None) for r in province_roundups(listed, config, phrases, missing))
+        national = national_roundup(listed, config, phrases, missing)
         if national is not None:
             out.append(ExtraWork(national.id, "roundup", national, None))
     for work in out:
@@ -246,7 +250,7 @@ def _roundup_page(work: ExtraWork, renderer: Renderer, config: Config,
     problems: list[str] = []
     claims: list[str] = []
     moment = to_zone(roundup.timestamp, roundup.zone)  # the newest data time, in the round-up's zone
-    allowed: set[str] = {format_votes(n) for n in range(len(roundup.rows) + 1)} | {str(roundup.year)} \
+    allowed: set[str] = {format_votes(n) for n in range(len(roundup.rows) + len(roundup.held) + 1)} | {str(roundup.year)} \
         | {f"{moment:%d/%m/%Y}", f"{moment:%H.%M}"}
     for row in roundup.rows:
         mine = allowed_numbers(snapshots[row.race], row.story)

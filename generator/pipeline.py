@@ -248,11 +248,14 @@ class _Night:
         self.now: datetime | None = None
         self.extras: list[tuple[ExtraWork, ExtraPage]] = []
         self.failed_extras: set[str] = set()
+        #: Every race held back this run, with its snapshot when it got one (round-ups name them).
+        self.held: dict[str, RaceSnapshot | None] = {}
 
     def hold(self, problem: Problem, snapshot: RaceSnapshot | None = None) -> None:
         """Hold a race back: its earlier files and manifest entry stay as they were."""
         race, message = problem.race, str(problem)
         self.report.held_back.append(problem)
+        self.held[race] = snapshot or self.held.get(race)
         old = self.old_manifest.get(race, {})
         self.manifest[race] = ManifestEntry(race=race, status="held_back", path=old.get("path"),
                                             slug=old.get("slug"), headline=old.get("headline"), reason=message,
@@ -377,7 +380,7 @@ class _Night:
             return [], {}
         stories = {race: item.story for race, item in races.items()}
         extras = [e for e in plan(stories, {r: i.snapshot for r, i in races.items()}, self.wanted, self.config,
-                                  self.phrases) if e.id not in self.failed_extras]
+                                  self.phrases, self.held) if e.id not in self.failed_extras]
         extras = [e for e in extras if self._claim_extra(e)]
         if published is not None:
             published = published | {e.id for e in extras if self._extra_published(e)}

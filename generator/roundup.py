@@ -18,10 +18,11 @@ from datetime import datetime
 
 from .config import Config
 from .formatting import count_words, format_moment, join_words
+from .heldback import HeldRace
 from .phrases import Phrases
 from .story import Story, lede_kind, slugify
 
-__all__ = ["NATIONAL", "Roundup", "RoundupRow", "line_kind", "national_roundup", "province_roundups"]
+__all__ = ["NATIONAL", "HeldRow", "Roundup", "RoundupRow", "line_kind", "national_roundup", "province_roundups"]
 
 #: The national round-up's key in the manifest (province round-ups are ``roundup/PP``).
 NATIONAL = "roundup/0"
@@ -42,6 +43,12 @@ class RoundupRow:
 
 
 @dataclass(frozen=True)
+class HeldRow:
+    race: str
+    label: str  # "Pilbup Berau 2024" (province round-up), "Kalimantan Timur" (national); "" unnamed (no row)
+
+
+@dataclass(frozen=True)
 class Roundup:
     id: str  # "roundup/64", "roundup/0"
     scope: str  # "province" | "national"
@@ -59,6 +66,9 @@ class Roundup:
     rows: tuple[RoundupRow, ...]
     phrases: dict[str, str]
     year: int
+    #: Races of the round-up's scope held back this run: no figures, a row and a sentence
+    #: saying they are not in it yet (``roundup.held.*``), so the table never reads as complete.
+    held: tuple[HeldRow, ...] = ()
 
 
 def election_year(story: Story) -> int:
@@ -108,8 +118,21 @@ def _stage(stories: list[Story]) -> str:
     return stages.pop() if len(stages) == 1 else "mixed"
 
 
+def _held_phrases(held: list[HeldRace], phrases: Phrases, seed: str) -> dict[str, str]:
+    """The sentence naming the races held back (named ones first, the others counted) and the
+    leader cell of their table rows; nothing when no race is held back."""
+    if not held:
+        return {}
+    named = [h.name for h in held if h.name]
+    unnamed = len(held) - len(named)
+    items = named + ([phrases.pick("roundup.held.unnamed", seed, count=count_words(unnamed))] if unnamed else [])
+    return {"held": phrases.pick("roundup.held.sentence", seed, races=join_words(items)),
+            "held_cell": phrases.pick("roundup.cell.held", seed)}
+
+
 def _make(id_: str, scope: str, code: str, region: str, zone: str, stories: list[Story], rows: list[RoundupRow],
-          phrases: Phrases, values: dict[str, str], slug: str, body: str) -> Roundup:
+          phrases: Phrases, values: dict[str, str], slug: str, body: str,
+          held: tuple[list[HeldRace], list[HeldRow]] = ([], [])) -> Roundup:
     stage = _stage(stories)
     newest = max(s.timestamp for s in stories)
     year = election_year(stories[0])
@@ -127,6 +150,7 @@ def _make(id_: str, scope: str, code: str, region: str, zone: str, stories: list
         "closing": phrases.pick(f"roundup.closing.{scope}", id_),
         "closing_unlinked": phrases.pick(f"roundup.closing.{scope}_unlinked", id_),
     }
+    chosen.update(_held_phrases(held[0], phrases, id_))
     for one in sorted({s.stage for s in stories}):
         chosen[f"caveat_{one}"] = phrases.pick(f"roundup.caveat.{one}", id_, body=chosen["body"])
     return Roundup(
@@ -135,11 +159,14 @@ def _make(id_: str, scope: str, code: str, region: str, zone: str, stories: list
         description=phrases.pick(f"roundup.description.{scope}", id_, **values),
         summary=phrases.pick(f"roundup.description.{scope}", id_, **values), stage=stage, zone=zone,
         data_moment=format_moment(newest, zone), timestamp=newest, rows=tuple(rows), phrases=chosen, year=year,
+        held=tuple(held[1]),
     )
 
 
-def province_roundups(stories: list[Story], config: Config, phrases: Phrases) -> list[Roundup]:
-    """One round-up per province with any race in ``stories``: the governor race first, then by race code."""
+def province_roundups(stories: list[Story], config: Config, phrases: Phrases,
+                      held: tuple[HeldRace, ...] = ()) -> list[Roundup]:
+    """One round-up per province with any race in ``stories``: the governor race first, then by race code.
+    ``held``: races held back this run, each said to be missing from its province's round-up."""
     by_province: dict[str, list[Story]] = {}
     for story in sorted(stories, key=lambda s: (s.kind != "gubernur", s.race)):
         by_province.setdefault(story.race.split("/")[1][:2], []).append(story)
@@ -155,13 +182,16 @@ def province_roundups(stories: list[Story], config: Config, phrases: Phrases) ->
         values["count_title"] = values["count"][:1].upper() + values["count"][1:]
         slug = slugify(f"hasil pilkada {election_year(group[0])} {province.short}")
         body = "kip" if province.election_body == "KIP" else "kpu"
+        missing = sorted((h for h in held if h.province_code == code), key=lambda h: (h.kind != "gubernur", h.race))
         out.append(_make(f"roundup/{code}", "province", code, province.name, province.zone, group, rows, phrases,
-                         values, slug, body))
+                         values, slug, body, (missing, [HeldRow(h.race, h.name) for h in missing])))
     return out
 
 
-def national_roundup(stories: list[Story], config: Config, phrases: Phrases) -> Roundup | None:
-    """The governor races of the run on one page (None when the run has none)."""
+def national_roundup(stories: list[Story], config: Config, phrases: Phrases,
+                     held: tuple[HeldRace, ...] = ()) -> Roundup | None:
+    """The governor races of the run on one page (None when the run has none); ``held``: its
+    governor races held back this run, said to be missing."""
     governors = sorted((s for s in stories if s.kind == "gubernur"), key=lambda s: s.race)
     if not governors:
         return None
@@ -169,5 +199,9 @@ def national_roundup(stories: list[Story], config: Config, phrases: Phrases) -> 
     values = {"count": count_words(len(governors)), "short": "Indonesia"}
     values["count_title"] = values["count"][:1].upper() + values["count"][1:]
     # A national page is told in Jakarta time.
+    missing = [h for h in held if h.kind == "gubernur"]
+    provinces = config.regions.provinces
+    labels = [HeldRow(h.race, provinces[h.province_code].name if h.province_code in provinces else "")
+              for h in missing]
     return _make(NATIONAL, "national", "", "Indonesia", "WIB", governors, rows, phrases, values,
-                 slugify(f"hasil pilgub {election_year(governors[0])} seluruh indonesia"), "national")
+                 slugify(f"hasil pilgub {election_year(governors[0])} seluruh indonesia"), "national", (missing, labels))

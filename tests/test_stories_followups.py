@@ -1,0 +1,93 @@
+"""Issue 19 follow-ups: round-ups that say which races are missing, DKI's administrative
+places as a newsroom writes them, round-up links under the link policy, headlines within
+the limit, and race stories linking their kecamatan pages.
+
+Figures are SYNTHETIC (tests/stories/kaltim-local.yaml and variants made here).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator.config import load_config
+from generator.phrases import Phrases
+from generator.pipeline import generate
+from generator.sources.files import read_file
+
+from .conftest import EXAMPLE_DATA, REPO
+from .test_stories import ALL, body_of, pages
+
+KALTIM = REPO / "tests" / "stories" / "kaltim-local.yaml"
+
+
+def _variant(tmp_path: Path, name: str, *replacements: tuple[str, str], source: Path = KALTIM) -> Path:
+    text = source.read_text(encoding="utf-8")
+    for old, new in replacements:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+#: Berau's regent race with more TPS reported than it has: held back (a data error).
+BERAU_BAD = ("tps: {reported: 240, total: 475}", "tps: {reported: 900, total: 475}")
+#: Kaltim's governor race of the example data likewise.
+KALTIM_BAD = ("      reported: 6048\n", "      reported: 9999\n")
+
+
+# -- 1. a race held back is said to be missing from its round-ups ------------------------
+
+
+def test_round_up_says_a_held_back_race_is_not_in_it(tmp_path, md_snapshot):
+    out = tmp_path / "out"
+    report = generate(read_file(_variant(tmp_path, "held", BERAU_BAD)), load_config(), out, stories=ALL)
+    assert [p.race for p in report.held_back] == ["pkwkk/6403"]
+    text = dict(pages(out))["hasil-pilkada-2024-kaltim"]
+    body = body_of(text)
+    # The lede counts the races the table holds, and says which one it does not.
+    assert "memuat hasil sementara dua pemilihan kepala daerah di Kalimantan Timur" in body
+    assert "Hasil Pilbup Berau 2024 belum dapat disajikan dalam rangkuman ini." in body
+    assert "| Pilbup Berau 2024 | Data belum dapat ditampilkan | – | – | – |" in body
+    assert text == md_snapshot(name="hasil-pilkada-2024-kaltim-held-back")
+    # Its kecamatan pages are not written (the race has no story) and nothing else is lost.
+    assert not any(slug.startswith("pilbup-berau-2024-") for slug, _ in pages(out))
+
+
+def test_national_round_up_says_a_held_back_governor_race_is_not_in_it(tmp_path):
+    out = tmp_path / "out"
+    kaltim = _variant(tmp_path, "held", KALTIM_BAD, source=EXAMPLE_DATA)
+    report = generate(read_file(kaltim), load_config(), out, stories=ALL)
+    assert [p.race for p in report.held_back] == ["pkwkp/64"]
+    body = body_of(dict(pages(out))["hasil-pilgub-2024-seluruh-indonesia"])
+    assert "pemilihan gubernur di dua provinsi" in body
+    assert "Pilgub Kaltim 2024 belum" in body or "data Pilgub Kaltim 2024." in body
+    assert "| Kalimantan Timur | Data belum dapat ditampilkan | – | – | – |" in body
+    assert "hasil-pilkada-2024-kaltim" not in dict(pages(out))  # no race of Kaltim left to round up
+
+
+def test_held_back_races_are_named_from_what_the_run_has():
+    from generator.heldback import HeldRace, held_races
+
+    config, phrases = load_config(), Phrases.load()
+    governor, *_ = read_file(KALTIM)
+    found = held_races({"pkwkk/6403": None, "pkwkk/6472": None, "pkwkp/65": None, "local/6471": None,
+                        "pkwkk/6407": None}, {"pkwkp/64": governor}, config, phrases)
+    assert found == (
+        HeldRace("pkwkk/6403", "64", "bupati", "Pilbup Berau 2024"),  # its kab/kota row in the governor race
+        HeldRace("pkwkk/6407", "64", "bupati", "Pilbup Kutai Barat 2024"),
+        HeldRace("pkwkk/6472", "64", "walikota", ""),  # Samarinda has no row here: counted, not named
+        HeldRace("pkwkp/65", "65", "gubernur", "Pilgub Kaltara 2024"),  # from regions.yaml
+    )
+
+
+def test_held_sentence_counts_the_races_it_cannot_name():
+    from generator.heldback import HeldRace
+    from generator.roundup import _held_phrases
+
+    phrases = Phrases.load()
+    held = [HeldRace("pkwkk/6403", "64", "bupati", "Pilbup Berau 2024"),
+            HeldRace("pkwkk/6472", "64", "walikota", ""), HeldRace("pkwkk/6474", "64", "walikota", "")]
+    chosen = _held_phrases(held, phrases, "roundup/64")
+    assert "Pilbup Berau 2024 dan dua pemilihan lain" in chosen["held"]
+    assert _held_phrases([], phrases, "roundup/64") == {}
