@@ -250,7 +250,8 @@ def _roundup_page(work: ExtraWork, renderer: Renderer, config: Config,
     problems: list[str] = []
     claims: list[str] = []
     moment = to_zone(roundup.timestamp, roundup.zone)  # the newest data time, in the round-up's zone
-    allowed: set[str] = {format_votes(n) for n in range(len(roundup.rows) + len(roundup.held) + 1)} | {str(roundup.year)} \
+    counted = len(roundup.rows) + len(roundup.held)  # races in the table, races said to be missing
+    allowed: set[str] = {format_votes(n) for n in range(counted + 1)} | {str(roundup.year)} \
         | {f"{moment:%d/%m/%Y}", f"{moment:%H.%M}"}
     for row in roundup.rows:
         mine = allowed_numbers(snapshots[row.race], row.story)

@@ -203,5 +203,6 @@ def national_roundup(stories: list[Story], config: Config, phrases: Phrases,
     provinces = config.regions.provinces
     labels = [HeldRow(h.race, provinces[h.province_code].name if h.province_code in provinces else "")
               for h in missing]
-    return _make(NATIONAL, "national", "", "Indonesia", "WIB", governors, rows, phrases, values,
-                 slugify(f"hasil pilgub {election_year(governors[0])} seluruh indonesia"), "national", (missing, labels))
+    slug = slugify(f"hasil pilgub {election_year(governors[0])} seluruh indonesia")
+    return _make(NATIONAL, "national", "", "Indonesia", "WIB", governors, rows, phrases, values, slug, "national",
+                 (missing, labels))
