@@ -243,8 +243,11 @@ def _roundup_page(work: ExtraWork, renderer: Renderer, config: Config,
     roundup = work.story
     assert isinstance(roundup, Roundup)
     first = roundup.rows[0].story
+    # The closing line promises table links only when readers will see them: with the Hugo
+    # shortcode a link to a draft prints as plain text on a production build.
+    linked = bool(work.urls) and config.publication.output.links != "hugo"
     body, stock = _render(renderer, "roundup.md.j2", first, roundup.id, roundup=roundup, links=work.links,
-                          urls=work.urls,
+                          urls=work.urls, table_linked=linked,
                           stories={r.race: r.story for r in roundup.rows})
     body = tidy(body)
     problems: list[str] = []

@@ -91,3 +91,66 @@ def test_held_sentence_counts_the_races_it_cannot_name():
     chosen = _held_phrases(held, phrases, "roundup/64")
     assert "Pilbup Berau 2024 dan dua pemilihan lain" in chosen["held"]
     assert _held_phrases([], phrases, "roundup/64") == {}
+
+
+# -- 3. round-up table links follow the link policy in every mode ---------------------------
+
+
+def _with_links(mode: str):
+    from dataclasses import replace
+
+    config = load_config()
+    output = config.publication.output.model_copy(update={"links": mode})
+    return replace(config, publication=config.publication.model_copy(update={"output": output}))
+
+
+def test_round_up_table_links_by_policy(tmp_path):
+    """published: no table link before an editor publishes the story; all: Markdown links;
+    hugo: the `tautan` shortcode around the label, and a closing line that promises no link."""
+    items = read_file(KALTIM)
+    texts = {}
+    for mode in ("published", "all", "hugo"):
+        generate(items, _with_links(mode), tmp_path / mode, stories=ALL)
+        texts[mode] = body_of(dict(pages(tmp_path / mode))["hasil-pilkada-2024-kaltim"])
+    assert "| Pilgub Kaltim 2024 |" in texts["published"] and "](/" not in texts["published"]
+    assert "disajikan dalam berita masing-masing" in texts["published"]
+    assert "| [Pilgub Kaltim 2024](/pilkada-2024/pilgub-kaltim-2024/) |" in texts["all"]
+    assert "ditautkan dalam tabel" in texts["all"]
+    assert ('| {{< tautan "/pilkada-2024/pilgub-kaltim-2024/" >}}Pilgub Kaltim 2024{{< /tautan >}} |'
+            in texts["hugo"])
+    assert "](/" not in texts["hugo"].split("Baca Juga")[0]  # no plain Markdown link in the table
+    assert "disajikan dalam berita masing-masing" in texts["hugo"]
+
+
+def test_hugo_production_build_links_only_published_stories(tmp_path):
+    """output.links: hugo and a production build (no --buildDrafts): the round-up, published,
+    links the published governor story from its table and prints the draft stories' names
+    without a link; every link lands on a built page; no warning."""
+    import shutil
+    import subprocess
+
+    from .test_hugo import LOG_PROBLEM, SECTION, SITE, hugo_or_skip, parse_page
+
+    hugo = hugo_or_skip()
+    site = tmp_path / "site"
+    shutil.copytree(SITE, site, ignore=shutil.ignore_patterns("content", "public", "resources", ".hugo_build.lock"))
+    content = site / "content" / SECTION
+    report = generate(read_file(KALTIM), _with_links("hugo"), content, state=tmp_path / "state", stories=ALL)
+    assert report.exit_code == 0
+    for slug in ("hasil-pilkada-2024-kaltim", "pilgub-kaltim-2024", "pilgub-kaltim-2024-paser"):
+        page = content / slug / "index.md"
+        page.write_text(page.read_text(encoding="utf-8").replace("draft: true", "draft: false", 1), encoding="utf-8")
+    public = tmp_path / "public"
+    result = subprocess.run([hugo, "--source", str(site), "--destination", str(public), "--cacheDir",
+                             str(tmp_path / "cache")], capture_output=True, text=True, timeout=120, check=False)
+    log = result.stdout + result.stderr
+    assert result.returncode == 0 and not LOG_PROBLEM.search(log), log
+    roundup = public / SECTION / "hasil-pilkada-2024-kaltim" / "index.html"
+    hrefs = [h for h in parse_page(roundup).hrefs if h.startswith(f"/{SECTION}/")]
+    assert f"/{SECTION}/pilgub-kaltim-2024/" in hrefs
+    assert not any("pilbup-berau" in h or "pilwalkot-balikpapan" in h for h in hrefs)
+    for href in hrefs:
+        assert (public / href.strip("/") / "index.html").is_file(), href
+    html = roundup.read_text(encoding="utf-8")
+    assert "<td>Pilbup Berau 2024</td>" in html and "<td>Pilwalkot Balikpapan 2024</td>" in html
+    assert f'<td><a href="/{SECTION}/pilgub-kaltim-2024/">Pilgub Kaltim 2024</a></td>' in html
