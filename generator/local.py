@@ -30,12 +30,16 @@ from .facts import TicketFacts
 from .formatting import count_words, format_decimal2, format_percent, join_words, ordinal
 from .models import RaceKind, RaceSnapshot, Stage, SubRegion, share
 from .phrases import Phrases
-from .story import Story, build_story, slugify
+from .story import SEO_TITLE_MAX, Story, build_story, slugify
 
 #: The places a local page is about.
 KABKOTA, KECAMATAN = "kabupaten/kota", "kecamatan"
+#: The longest headline a local page or round-up prints: past it a shorter variant is chosen
+#: (one that names no pair), never a clipped name.
+HEADLINE_MAX = 120
 
 __all__ = [
+    "HEADLINE_MAX",
     "Comparison",
     "LocalStory",
     "Rank",
@@ -205,12 +209,15 @@ def _texts(view: Story, race: Story, place: str, short: str, situation: str,
               "progress": view.progress, "share": view.leaders.share,
               "count": count_words(len(view.leaders.tickets)).capitalize()}
     stage = view.stage
-    headline = phrases.pick(f"local.headline.{stage}.{situation}", seed, **values)
+    key = f"local.headline.{stage}.{situation}"
+    # Long pair names (a tie names both pairs): a variant that fits, else one that names no pair.
+    headline = phrases.fitting(key, seed, HEADLINE_MAX, **values) or phrases.pick(f"{key}_unnamed", seed, **values)
     kind = "tie" if view.tie else "lead"
     return {
         "headline": headline,
-        "seo_title": phrases.fitting(f"local.seo_title.{stage}", seed, 70, **values)
-        or phrases.pick(f"local.seo_title.{stage}", seed, **values)[:69] + "…",
+        "seo_title": phrases.fitting(f"local.seo_title.{stage}", seed, SEO_TITLE_MAX, **values)
+        or phrases.fitting("local.seo_title.short", seed, SEO_TITLE_MAX, **values)
+        or phrases.pick("local.seo_title.race", seed, **values),
         "description": phrases.fitting(f"local.description.{stage}.{kind}", seed, 160, **values)
         or phrases.pick(f"local.description.{stage}.race", seed, **values),
         "summary": phrases.pick(f"local.description.{stage}.{kind}", seed, **values),

@@ -19,6 +19,7 @@ from datetime import datetime
 from .config import Config
 from .formatting import count_words, format_moment, join_words
 from .heldback import HeldRace
+from .local import HEADLINE_MAX
 from .phrases import Phrases
 from .story import Story, lede_kind, slugify
 
@@ -137,7 +138,8 @@ def _make(id_: str, scope: str, code: str, region: str, zone: str, stories: list
     newest = max(s.timestamp for s in stories)
     year = election_year(stories[0])
     values = {**values, "region": region, "year": str(year)}
-    headline = phrases.pick(f"roundup.headline.{scope}.{stage}", id_, **values)
+    headline = phrases.fitting(f"roundup.headline.{scope}.{stage}", id_, HEADLINE_MAX, **values) \
+        or phrases.pick(f"roundup.seo_title.{scope}", id_, **values)  # a long region name: the short title
     counts = {
         "ties": count_words(sum(1 for s in stories if s.tie)),
         "early": count_words(sum(1 for s in stories if s.facts.early)),

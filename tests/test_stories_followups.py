@@ -154,3 +154,36 @@ def test_hugo_production_build_links_only_published_stories(tmp_path):
     html = roundup.read_text(encoding="utf-8")
     assert "<td>Pilbup Berau 2024</td>" in html and "<td>Pilwalkot Balikpapan 2024</td>" in html
     assert f'<td><a href="/{SECTION}/pilgub-kaltim-2024/">Pilgub Kaltim 2024</a></td>' in html
+
+
+# -- 4. headlines within the limit, never a clipped name ------------------------------------
+
+#: Berau's regent race with long pair names (no races.yaml short forms) and a tie in Gunung Tabur.
+LONG_NAMES = (
+    ('head: "Hj. SRI JUNIARSIH MAS, M.Pd.", deputy: "H. GAMALIS, S.E."',
+     'head: "ANAK AGUNG NGURAH GEDE KUSUMA WARDANA", deputy: "I GUSTI AYU KADEK SRI WAHYUNINGSIH"'),
+    ('head: "MADRI PANI, S.E.", deputy: "Ir. H. AGUS WAHYUDI, M.M."',
+     'head: "KRISTOFORUS BONIFASIUS NATALIS", deputy: "MARIA GORETTI ANASTASIA WULANDARI"'),
+    ("votes: {1: 8000, 2: 9412}", "votes: {1: 8000, 2: 8000}"),
+    ("votes: {1: 7412, 2: 9000}", "votes: {1: 7412, 2: 10412}"),
+)
+
+
+def test_long_pair_names_get_a_shorter_headline(tmp_path):
+    from generator.local import HEADLINE_MAX
+    from generator.writer import split_front_matter
+
+    out = tmp_path / "out"
+    report = generate(read_file(_variant(tmp_path, "long", *LONG_NAMES)), load_config(), out, stories=ALL)
+    assert report.exit_code == 0, [str(p) for p in report.held_back]
+    meta = {slug: split_front_matter(text)[0] for slug, text in pages(out)}
+    assert meta["pilbup-berau-2024-gunung-tabur"]["title"] == (
+        "Dua Pasangan Imbang Sementara di Gunung Tabur pada Pilbup Berau 2024")
+    assert meta["pilbup-berau-2024-sambaliung"]["title"] == "Perolehan Suara Sementara Pilbup Berau 2024 di Sambaliung"
+    for slug, front in meta.items():
+        assert len(front["title"]) <= HEADLINE_MAX and len(front["seo_title"]) <= 70, slug
+        assert "…" not in front["title"] + front["seo_title"], slug
+    # The pair names stay in the page, in full.
+    body = body_of(dict(pages(out))["pilbup-berau-2024-gunung-tabur"])
+    assert "Kristoforus Bonifasius Natalis" in body and "Anak Agung Ngurah Gede Kusuma Wardana" in body
+
