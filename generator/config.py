@@ -168,6 +168,9 @@ class Province(_Strict):
     capital: str
     neighbours: list[str] = Field(default_factory=list)
     governor_race: bool = True
+    #: Its kab/kota are administrative, not autonomous (DKI Jakarta): "Kota Administrasi
+    #: Jakarta Pusat", "Kabupaten Administrasi Kepulauan Seribu" at first mention.
+    administrative: bool = False
 
 
 class Regions(_Strict):
@@ -175,9 +178,16 @@ class Regions(_Strict):
     #: Place names as the house writes them, by KPU's spelling once cased ("Palangkaraya" ->
     #: "Palangka Raya"); applied to region and sub-region names, whole words only.
     places: dict[str, Line] = Field(default_factory=dict)
+    #: Abbreviated words of KPU's place names written in full, word by word ("Kab. Adm. Kep.
+    #: Seribu" -> "Kabupaten Administrasi Kepulauan Seribu"); applied before ``places``.
+    abbreviations: dict[str, Line] = Field(default_factory=dict)
 
     def place(self, name: str) -> str:
-        """``name`` with the house spelling of any place in it (``Kota Palangkaraya`` -> ``Kota Palangka Raya``)."""
+        """``name`` with its abbreviations written out and the house spelling of any place in it
+        (``Kota Adm. Jakarta Pusat`` -> ``Kota Administrasi Jakarta Pusat``, ``Kota Palangkaraya``
+        -> ``Kota Palangka Raya``)."""
+        if self.abbreviations:
+            name = " ".join(self.abbreviations.get(word, word) for word in name.split(" "))
         for kpu, house in self.places.items():
             if name == kpu or name.endswith(" " + kpu):
                 return name[: len(name) - len(kpu)] + house

@@ -29,7 +29,7 @@ from .writer import Writer
 def apply_overrides(snapshot: RaceSnapshot, notes: RaceNotes, regions: Regions | None = None) -> RaceSnapshot:
     """Editors' name and colour overrides from ``races.yaml`` (by nomor urut), and the
     house spelling of place names from ``regions.yaml``."""
-    if regions is not None and regions.places:
+    if regions is not None and (regions.places or regions.abbreviations):
         snapshot = _places(snapshot, regions)
     if not notes.tickets:
         return snapshot

@@ -114,19 +114,21 @@ def local_snapshot(snapshot: RaceSnapshot, row: SubRegion) -> RaceSnapshot:
     return RaceSnapshot.model_validate(data)
 
 
-def place_names(rows: tuple[SubRegion, ...], level: str) -> dict[str, tuple[str, str]]:
+def place_names(rows: tuple[SubRegion, ...], level: str, administrative: bool = False) -> dict[str, tuple[str, str]]:
     """Each row's first-mention and headline names: ``Kota Balikpapan`` / ``Balikpapan``,
     ``Kabupaten Paser`` / ``Paser``, ``Kecamatan Tanjung Redeb`` / ``Tanjung Redeb``; a kota
     keeps its ``Kota`` where a kabupaten of the province has the same name (``Kota Bekasi``
-    beside ``Bekasi``)."""
+    beside ``Bekasi``). An administrative kab/kota (``administrative``: DKI Jakarta's, or KPU's
+    name says so) is ``Kota Administrasi Jakarta Pusat`` / ``Jakarta Pusat``."""
     def parts(row: SubRegion) -> tuple[str, str]:
-        name = row.name
-        for prefix in ("Kota ", "Kabupaten ", "Kecamatan "):
+        name, admin = row.name, administrative
+        for prefix in ("Kota Administrasi ", "Kabupaten Administrasi ", "Kota ", "Kabupaten ", "Kecamatan "):
             if name.startswith(prefix):
                 name = name[len(prefix):]
+                admin = admin or prefix.endswith("Administrasi ")
         if level == KECAMATAN:
             return "Kecamatan " + name, name
-        return ("Kota " if row.code[2] == "7" else "Kabupaten ") + name, name
+        return ("Kota " if row.code[2] == "7" else "Kabupaten ") + ("Administrasi " if admin else "") + name, name
 
     named = {row.code: parts(row) for row in rows}
     shorts = [short for _, short in named.values()]
@@ -258,7 +260,8 @@ def local_stories(race: Story, snapshot: RaceSnapshot, config: Config, phrases: 
     found = levels(snapshot)
     if found is None:
         return []
-    names = place_names(snapshot.sub_regions, found[0])
+    administrative = found[0] == KABKOTA and config.province(snapshot.region.province_code).administrative
+    names = place_names(snapshot.sub_regions, found[0], administrative)
     return [_one(race, snapshot, row, names[row.code], found, config, phrases) for row in snapshot.sub_regions
             if row.leader_ids and row.tps_reported > 0]
 

@@ -187,3 +187,54 @@ def test_long_pair_names_get_a_shorter_headline(tmp_path):
     body = body_of(dict(pages(out))["pilbup-berau-2024-gunung-tabur"])
     assert "Kristoforus Bonifasius Natalis" in body and "Anak Agung Ngurah Gede Kusuma Wardana" in body
 
+
+
+# -- 2. DKI Jakarta's administrative cities and regency -------------------------------------
+
+DKI = REPO / "tests" / "stories" / "dki-count-under-half.yaml"
+
+
+def test_kpu_abbreviations_are_written_out():
+    from generator.names import case_place
+
+    regions = load_config().regions
+    assert regions.place(case_place("KOTA ADM. JAKARTA PUSAT")) == "Kota Administrasi Jakarta Pusat"
+    assert regions.place(case_place("KAB. ADM. KEP. SERIBU")) == "Kabupaten Administrasi Kepulauan Seribu"
+    assert regions.place(case_place("KOTA PALANGKARAYA")) == "Kota Palangka Raya"  # places still apply
+
+
+def test_place_names_of_administrative_kab_kota():
+    from generator.local import KABKOTA, place_names
+    from generator.models import SubRegion
+
+    def row(code: str, name: str) -> SubRegion:
+        return SubRegion(code=code, name=name, votes={}, tps_reported=0, tps_total=1)
+
+    rows = (row("3171", "Kota Administrasi Jakarta Pusat"), row("3101", "Kabupaten Administrasi Kepulauan Seribu"),
+            row("3174", "Jakarta Selatan"), row("6471", "Kota Balikpapan"))
+    assert place_names(rows, KABKOTA) == {
+        "3171": ("Kota Administrasi Jakarta Pusat", "Jakarta Pusat"),
+        "3101": ("Kabupaten Administrasi Kepulauan Seribu", "Kepulauan Seribu"),
+        "3174": ("Kota Jakarta Selatan", "Jakarta Selatan"),  # KPU's name says nothing, the province does
+        "6471": ("Kota Balikpapan", "Balikpapan"),
+    }
+    assert place_names(rows[2:3], KABKOTA, administrative=True)["3174"] == (
+        "Kota Administrasi Jakarta Selatan", "Jakarta Selatan")
+
+
+def test_dki_pages_name_places_as_a_newsroom_does(tmp_path):
+    """KPU's "KOTA ADM. JAKARTA SELATAN" and "KAB. ADM. KEP. SERIBU": the headline and slug
+    use the short name, the lede the full one; never "Adm." on a page."""
+    path = _variant(tmp_path, "dki", ('{code: "3172", name: KOTA ADM. JAKARTA TIMUR,',
+                                      '{code: "3101", name: KAB. ADM. KEP. SERIBU,'), source=DKI)
+    out = tmp_path / "out"
+    report = generate(read_file(path), load_config(), out, stories=ALL)
+    assert report.exit_code == 0, [str(p) for p in report.held_back]
+    found = dict(pages(out))
+    assert {"pilgub-jakarta-2024-jakarta-selatan", "pilgub-jakarta-2024-kepulauan-seribu"} <= set(found)
+    selatan, seribu = found["pilgub-jakarta-2024-jakarta-selatan"], found["pilgub-jakarta-2024-kepulauan-seribu"]
+    assert "title: Pramono-Rano Unggul Sementara di Jakarta Selatan pada Pilgub Jakarta 2024" in selatan
+    assert "DKI Jakarta 2024 di Kota Administrasi Jakarta Selatan mencatat" in body_of(selatan)
+    assert "Kepulauan Seribu" in seribu.split("\n", 2)[1]  # the title
+    assert "DKI Jakarta 2024 di Kabupaten Administrasi Kepulauan Seribu " in body_of(seribu)
+    assert all("Adm." not in text and "Kab." not in text for text in found.values())
