@@ -42,6 +42,8 @@ def fingerprint(story: Story, flags: tuple[str, ...], overrides: str = "") -> st
     ``--templates`` folder is the newsroom's own decision, so changing it rewrites them.
     """
     extra = f"\x00{overrides}" if overrides else ""
+    if story.places:  # the kecamatan pages it links (not in the repr: see Story.places)
+        extra += f"\x00{story.places!r}"
     return hashlib.sha256(f"{story!r}\x00{flags!r}{extra}".encode()).hexdigest()[:16]
 
 

@@ -17,8 +17,9 @@ race slugs do when they are round-ups, so no page can take a race's path.
 
 Links: a kab/kota page links its governor race, its kab/kota's regent or mayor race and
 its province round-up; that regent/mayor race links the page back, and the governor
-race links its province round-up. A kecamatan page links its race, its kab/kota's
-governor page and the province round-up. A round-up links every race in its table.
+race links its province round-up. A regent/mayor race lists its kecamatan pages in one
+short line after its table ("Hasil per kecamatan: ...", :func:`place_links`). A kecamatan
+page links its race, its kab/kota's governor page and the province round-up. A round-up links every race in its table.
 Links follow the publication's link policy (``output.links``) like "Baca Juga" does.
 
 Checks: every page goes through the fact audit (each number from the data it came
@@ -47,7 +48,7 @@ from .errors import ConfigError, OutputError, Problem, TemplateError
 from .formatting import format_decimal2, format_votes, join_words, ordinal, to_zone
 from .heldback import held_races
 from .links import LinkTarget, link_url
-from .local import LocalStory, local_stories
+from .local import KECAMATAN, LocalStory, local_stories
 from .models import RaceSnapshot, share
 from .output import placement
 from .phrases import Phrases
@@ -57,7 +58,7 @@ from .roundup import Roundup, national_roundup, province_roundups
 from .story import Link, Story
 from .writer import Writer, front_matter, split_front_matter
 
-__all__ = ["KINDS", "ExtraPage", "ExtraWork", "back_links", "make_page", "parse_stories", "plan"]
+__all__ = ["KINDS", "ExtraPage", "ExtraWork", "back_links", "make_page", "parse_stories", "place_links", "plan"]
 
 #: What ``--stories`` may name; ``races`` is always written (the other pages link to it).
 KINDS = ("races", "local", "kecamatan", "roundups")
@@ -175,6 +176,19 @@ def back_links(extras: list[ExtraWork], config: Config, published: set[str] | No
         elif isinstance(work.story, Roundup) and work.story.scope == "province":
             out.setdefault(f"pkwkp/{work.story.province_code}", []).append(link)
     return {race: tuple(links) for race, links in out.items()}
+
+
+def place_links(extras: list[ExtraWork], config: Config, published: set[str] | None) -> dict[str, tuple[Link, ...]]:
+    """The kecamatan pages each regent/mayor race links, by kecamatan code, named by their
+    kecamatan (``Story.places``): one short line of the race story, not "Baca Juga" (a
+    kab/kota has up to dozens of kecamatan; Baca Juga keeps the stories a desk chose)."""
+    out: dict[str, list[tuple[str, Link]]] = {}
+    for work in extras:
+        story = work.story
+        if isinstance(story, LocalStory) and story.level == KECAMATAN and _can_link(work.id, published):
+            link = Link(story.place_short, link_url(work.target, config))
+            out.setdefault(story.whole.race, []).append((story.code, link))
+    return {race: tuple(link for _, link in sorted(links, key=lambda p: p[0])) for race, links in out.items()}
 
 
 # -- render and check ------------------------------------------------------------------

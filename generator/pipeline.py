@@ -33,7 +33,16 @@ from .article import Article, article_or_problem, fingerprint, in_worker, start_
 from .config import Config
 from .decide import RaceWork, as_run, decide_race, place
 from .errors import DataError, OutputError, Problem
-from .extra import ExtraPage, ExtraWork, back_links, extra_review_entry, link_extras, page_or_problem, plan
+from .extra import (
+    ExtraPage,
+    ExtraWork,
+    back_links,
+    extra_review_entry,
+    link_extras,
+    page_or_problem,
+    place_links,
+    plan,
+)
 from .links import LinkTarget, link_stories
 from .models import RACE_CODE, RaceSnapshot
 from .output import ManifestEntry, load_files, load_manifest, read_existing, write_manifest
@@ -349,11 +358,13 @@ class _Night:
         while True:
             kept = self._kept_targets(races)
             published = self._published(races, kept) if self.config.publication.output.links == "published" else None
-            extras, back = self._plan_extras(races, published)
+            extras, back, places = self._plan_extras(races, published)
             for story in link_stories([r.story for r in races.values()], self.config, targets=kept,
                                       published=published):
                 more = back.get(story.race)
-                races[story.race].story = story.evolve(links=story.links + more) if more else story
+                story = story.evolve(links=story.links + more) if more else story
+                mine = places.get(story.race, ())
+                races[story.race].story = story.evolve(places=mine) if mine != story.places else story
             todo = [item for item in races.values() if self._needs_render(item)]
             articles: dict[str, Article] = {}
             failed = False
@@ -374,10 +385,11 @@ class _Night:
     # -- local pages and round-ups (see generator.extra) -------------------------------
 
     def _plan_extras(self, races: dict[str, RaceWork], published: set[str] | None
-                     ) -> tuple[list[ExtraWork], dict[str, tuple[Link, ...]]]:
-        """This run's local pages and round-ups, linked, and the links the races get back."""
+                     ) -> tuple[list[ExtraWork], dict[str, tuple[Link, ...]], dict[str, tuple[Link, ...]]]:
+        """This run's local pages and round-ups, linked; the links the races get back (Baca
+        Juga) and the kecamatan pages each regent/mayor race lists (its places line)."""
         if self.wanted == RACES_ONLY:
-            return [], {}
+            return [], {}, {}
         stories = {race: item.story for race, item in races.items()}
         extras = [e for e in plan(stories, {r: i.snapshot for r, i in races.items()}, self.wanted, self.config,
                                   self.phrases, self.held) if e.id not in self.failed_extras]
@@ -385,7 +397,7 @@ class _Night:
         if published is not None:
             published = published | {e.id for e in extras if self._extra_published(e)}
         link_extras(extras, stories, self.config, published)
-        return extras, back_links(extras, self.config, published)
+        return extras, back_links(extras, self.config, published), place_links(extras, self.config, published)
 
     def _claim_extra(self, work: ExtraWork) -> bool:
         other = self.paths.setdefault(work.path, work.id)

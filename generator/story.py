@@ -139,6 +139,10 @@ class Story:
     links: tuple[Link, ...] = field(default=())
     table: SubRegionTable | None = None  # every sub-region's votes (see generator.tables)
     turnout: TurnoutFacts | None = None  # an official recap's DPT, voters, valid and invalid votes
+    #: A regent/mayor race's kecamatan pages of the run (``--stories kecamatan``), named by their
+    #: kecamatan: one short line after the table. Left out of the repr (so of the fingerprint)
+    #: while empty: a run of races only gives every story the fingerprint it had before.
+    places: tuple[Link, ...] = field(default=(), repr=False)
 
     def evolve(self, **changes: object) -> Story:
         """A copy with ``changes``: :func:`dataclasses.replace` without running ``__init__`` again."""

@@ -238,3 +238,85 @@ def test_dki_pages_name_places_as_a_newsroom_does(tmp_path):
     assert "Kepulauan Seribu" in seribu.split("\n", 2)[1]  # the title
     assert "DKI Jakarta 2024 di Kabupaten Administrasi Kepulauan Seribu " in body_of(seribu)
     assert all("Adm." not in text and "Kab." not in text for text in found.values())
+
+
+# -- 5. a regent/mayor story lists its kecamatan pages ------------------------------------------
+
+
+def test_race_story_lists_its_kecamatan_pages_only_when_they_are_written(tmp_path, md_snapshot):
+    """With --stories kecamatan, Berau's story gets one line after its table linking each
+    kecamatan page (by code); Baca Juga keeps what it had. Without it, no line."""
+    items = read_file(KALTIM)
+    generate(items, _with_links("all"), tmp_path / "races", stories=frozenset({"races", "local", "roundups"}))
+    generate(items, _with_links("all"), tmp_path / "all", stories=ALL)
+    without = body_of((tmp_path / "races" / "pilbup-berau-2024" / "index.md").read_text(encoding="utf-8"))
+    with_pages = body_of((tmp_path / "all" / "pilbup-berau-2024" / "index.md").read_text(encoding="utf-8"))
+    line = ("**Hasil per kecamatan:** [Tanjung Redeb](/pilkada-2024/pilbup-berau-2024-tanjung-redeb/), "
+            "[Gunung Tabur](/pilkada-2024/pilbup-berau-2024-gunung-tabur/), "
+            "[Sambaliung](/pilkada-2024/pilbup-berau-2024-sambaliung/)")
+    assert "Hasil per kecamatan" not in without
+    assert line in with_pages
+    assert with_pages.replace(line + "\n\n", "") == without  # nothing else moves
+    assert (tmp_path / "all" / "pilbup-berau-2024" / "index.md").read_text(encoding="utf-8") == md_snapshot(
+        name="pilbup-berau-2024-with-kecamatan-pages")
+    # Balikpapan's mayor race: one kecamatan without data has no page, so no link.
+    balikpapan = body_of((tmp_path / "all" / "pilwalkot-balikpapan-2024" / "index.md").read_text(encoding="utf-8"))
+    assert "Balikpapan Utara](" not in balikpapan and "[Balikpapan Selatan](" in balikpapan
+
+
+def test_kecamatan_line_follows_the_publication_policy(tmp_path):
+    """published (the default): only pages an editor published; none on a first run, so no line;
+    once a kecamatan page is published, the next run lists that one."""
+    items = read_file(KALTIM)
+    out = tmp_path / "out"
+    generate(items, load_config(), out, stories=ALL)
+    story = out / "pilbup-berau-2024" / "index.md"
+    assert "Hasil per kecamatan" not in story.read_text(encoding="utf-8")
+    page = out / "pilbup-berau-2024-sambaliung" / "index.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("draft: true", "draft: false", 1), encoding="utf-8")
+    generate(items, load_config(), out, stories=ALL)
+    assert ("**Hasil per kecamatan:** [Sambaliung](/pilkada-2024/pilbup-berau-2024-sambaliung/)\n"
+            in story.read_text(encoding="utf-8"))
+
+
+def test_empty_places_leave_the_fingerprint_as_it_was():
+    from generator.article import fingerprint
+    from generator.decide import as_run
+    from generator.story import Link, build_story
+
+    config, phrases = load_config(), Phrases.load()
+    story = build_story(as_run(read_file(KALTIM)[1], config), config, phrases)
+    assert "places" not in repr(story)
+    listed = story.evolve(places=(Link("Tanjung Redeb", "/pilkada-2024/pilbup-berau-2024-tanjung-redeb/"),))
+    assert fingerprint(listed, ()) != fingerprint(story, ()) == fingerprint(story.evolve(places=()), ())
+
+
+def test_hugo_build_of_kecamatan_line_with_a_hostile_name(tmp_path):
+    """output.links: hugo: the line uses the tautan shortcode; a kecamatan name with a shortcode,
+    a pipe and HTML prints as text; every link lands on a built page; no warning."""
+    import shutil
+    import subprocess
+
+    from .test_hugo import LOG_PROBLEM, SECTION, SITE, hugo_or_skip, parse_page
+
+    hugo = hugo_or_skip()
+    hostile = "Gunung {{< x >}} | <b>*y*</b>"
+    path = _variant(tmp_path, "hostile", ("name: Gunung Tabur,", f"name: '{hostile}',"))
+    site = tmp_path / "site"
+    shutil.copytree(SITE, site, ignore=shutil.ignore_patterns("content", "public", "resources", ".hugo_build.lock"))
+    content = site / "content" / SECTION
+    report = generate(read_file(path), _with_links("hugo"), content, state=tmp_path / "state", stories=ALL)
+    assert report.exit_code == 0, [str(p) for p in report.held_back]
+    public = tmp_path / "public"
+    result = subprocess.run([hugo, "--buildDrafts", "--source", str(site), "--destination", str(public),
+                             "--cacheDir", str(tmp_path / "cache")], capture_output=True, text=True, timeout=120,
+                            check=False)
+    log = result.stdout + result.stderr
+    assert result.returncode == 0 and not LOG_PROBLEM.search(log), log
+    built = public / SECTION / "pilbup-berau-2024" / "index.html"
+    hrefs = [h for h in parse_page(built).hrefs if h.startswith(f"/{SECTION}/pilbup-berau-2024-")]
+    assert len(hrefs) == 3
+    for href in hrefs:
+        assert (public / href.strip("/") / "index.html").is_file(), href
+    html = built.read_text(encoding="utf-8")
+    assert "Gunung {{&lt; x &gt;}} | &lt;b&gt;*y*&lt;/b&gt;</a>" in html and "<b>*y*" not in html
