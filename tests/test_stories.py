@@ -106,13 +106,13 @@ def test_rank_and_difference_sentences(tmp_path):
     balikpapan = body_of(text["pilgub-kaltim-2024-balikpapan"])
     assert ("Kota Balikpapan mencatat persentase suara tertinggi bagi Isran-Hadi di antara empat kabupaten/kota di "
             "Kalimantan Timur yang datanya sudah masuk.") in balikpapan
-    assert ("Gambaran di Balikpapan tidak sama dengan hasil sementara tingkat provinsi, tempat Rudy-Seno berada di "
-            "posisi teratas dengan 52,10% suara. Persentase suara Isran-Hadi di Balikpapan (52,94%) melampaui "
+    assert ("Gambaran di Balikpapan tidak sama dengan hasil sementara tingkat provinsi, tempat Rudy-Seno meraih "
+            "suara terbanyak, yakni 52,10%. Persentase suara Isran-Hadi di Balikpapan (52,94%) melampaui "
             "persentasenya di tingkat provinsi (47,90%) dengan selisih 5,04 poin persentase.") in balikpapan
     berau = body_of(text["pilgub-kaltim-2024-berau"])
     assert "urutan" not in berau and "tertinggi" not in berau  # a local tie has no single leader to rank
-    assert ("Hasil imbang di Berau berbeda dengan hasil sementara tingkat provinsi, tempat Rudy-Seno berada di "
-            "posisi teratas dengan 52,10% suara. Di Berau, Rudy-Seno meraih 50,00%, atau 2,10 poin persentase di "
+    assert ("Hasil imbang di Berau berbeda dengan hasil sementara tingkat provinsi, tempat Rudy-Seno meraih "
+            "suara terbanyak, yakni 52,10%. Adapun di Berau, Rudy-Seno meraih 50,00%, atau 2,10 poin persentase di "
             "bawah perolehannya di tingkat provinsi (52,10%).") in berau
     tanjung_redeb = body_of(text["pilbup-berau-2024-tanjung-redeb"])  # a kecamatan against a tied race
     assert "tingkat kabupaten" in tanjung_redeb and "sama-sama meraih 50,00% suara" in tanjung_redeb
