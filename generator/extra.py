@@ -108,6 +108,7 @@ class ExtraPage:
     text: str
     problems: tuple[str, ...]
     claims: tuple[str, ...]
+    data_sha256: str = ""  # what the page was written from (see _data_digest)
 
 
 def plan(stories: dict[str, Story], snapshots: dict[str, RaceSnapshot], wanted: frozenset[str], config: Config,
@@ -269,8 +270,9 @@ def make_page(work: ExtraWork, renderer: Renderer, config: Config, snapshots: di
         body, problems, claims = _local_page(work, renderer, config, {} if whole_numbers is None else whole_numbers)
     else:
         body, problems, claims = _roundup_page(work, renderer, config, snapshots)
-    head = _head(work, config, writer, now, body, _data_digest(work, snapshots))
-    return ExtraPage(work.id, head + "\n" + body, tuple(problems), tuple(claims))
+    digest = _data_digest(work, snapshots)
+    head = _head(work, config, writer, now, body, digest)
+    return ExtraPage(work.id, head + "\n" + body, tuple(problems), tuple(claims), digest)
 
 
 def page_or_problem(work: ExtraWork, renderer: Renderer, config: Config, snapshots: dict[str, RaceSnapshot],

@@ -134,6 +134,29 @@ def test_manifest_and_review_list_the_new_pages(tmp_path):
     assert "local/6471" in review and "roundup/64" in review and "roundup/0" in review
 
 
+def test_data_sha256_names_the_data_a_page_comes_from(tmp_path):
+    """A local page carries its race's data digest (as the race story does); a round-up one over
+    its races; the manifest says the same; and neither moves when only the wording changes."""
+    import json
+
+    from .conftest import state_of
+
+    generate(read_file(REPO / "tests/stories/kaltim-local.yaml"), load_config(), tmp_path, stories=ALL)
+    race = front_matter_of(tmp_path / "pilgub-kaltim-2024/index.md")["params"]["data_sha256"]
+    local = front_matter_of(tmp_path / "pilgub-kaltim-2024-balikpapan/index.md")["params"]["data_sha256"]
+    roundup = front_matter_of(tmp_path / "hasil-pilkada-2024-kaltim/index.md")["params"]["data_sha256"]
+    assert local == race and len(roundup) == 64 and roundup != race
+    manifest = json.loads((state_of(tmp_path) / "manifest.json").read_text(encoding="utf-8"))
+    entries = {e["race"]: e for e in manifest["articles"]}
+    assert entries["local/6471"]["data_sha256"] == race and entries["roundup/64"]["data_sha256"] == roundup
+
+
+def front_matter_of(path):
+    import yaml
+
+    return yaml.safe_load(path.read_text(encoding="utf-8").split("---\n")[1])
+
+
 def test_rerun_is_byte_identical(tmp_path):
     items = read_file(REPO / "tests/stories/kaltim-local.yaml")
     generate(items, load_config(), tmp_path, stories=ALL)
