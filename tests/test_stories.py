@@ -278,3 +278,15 @@ def test_cli_stories_flag_and_an_unchanged_poll(tmp_path, monkeypatch):
         assert {p: p.read_bytes() for p in out.rglob("*.md")} == written
         bad = CliRunner().invoke(main, [*args[:-1], "races,locals"], catch_exceptions=False)
         assert bad.exit_code == 2 and "unknown story type(s) locals" in bad.output
+
+
+@pytest.mark.parametrize(("scenarios", "body"), [
+    (["real-count-kutai-kartanegara"], "KPU kabupaten/kota setempat"),  # regent/mayor races alone (as DIY)
+    (["real-count-aceh"], "KIP Aceh melalui"),  # Aceh's governor race alone
+])
+def test_round_up_names_the_body_that_adopts_what_it_holds(tmp_path, scenarios, body):
+    items = [item for name in scenarios for item in read_file(REPO / f"tests/scenarios/{name}.yaml")]
+    generate(items, load_config(), tmp_path, stories=ALL)
+    (roundup,) = [p for p in tmp_path.glob("hasil-pilkada-*/index.md")]
+    text = roundup.read_text(encoding="utf-8")
+    assert body in text and "KPU provinsi dan" not in text
