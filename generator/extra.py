@@ -110,6 +110,7 @@ class ExtraPage:
     text: str
     problems: tuple[str, ...]
     claims: tuple[str, ...]
+    data_sha256: str = ""  # what the page was written from (see _data_digest)
 
 
 def plan(stories: dict[str, Story], snapshots: dict[str, RaceSnapshot], wanted: frozenset[str], config: Config,
@@ -291,8 +292,9 @@ def make_page(work: ExtraWork, renderer: Renderer, config: Config, snapshots: di
         body, problems, claims = _local_page(work, renderer, config, {} if whole_numbers is None else whole_numbers)
     else:
         body, problems, claims = _roundup_page(work, renderer, config, snapshots)
-    head = _head(work, config, writer, now, body)
-    return ExtraPage(work.id, head + "\n" + body, tuple(problems), tuple(claims))
+    digest = _data_digest(work, snapshots)
+    head = _head(work, config, writer, now, body, digest)
+    return ExtraPage(work.id, head + "\n" + body, tuple(problems), tuple(claims), digest)
 
 
 def page_or_problem(work: ExtraWork, renderer: Renderer, config: Config, snapshots: dict[str, RaceSnapshot],
@@ -311,15 +313,27 @@ def page_or_problem(work: ExtraWork, renderer: Renderer, config: Config, snapsho
 # -- front matter -----------------------------------------------------------------------
 
 
-def _existing(writer: Writer, relative: str) -> dict[str, Any]:
+def _existing(writer: Writer, relative: str) -> tuple[dict[str, Any], str]:
+    """The page on disk: its front matter and its whole text ({} and "" when there is none)."""
     text = writer.read_existing(relative)
     if text is None:
-        return {}
+        return {}, ""
     try:
         meta, _ = split_front_matter(text)
     except (OutputError, ValueError):  # a foreign or broken file: written as new
-        return {}
-    return meta if isinstance(meta, dict) else {}
+        return {}, ""
+    return (meta, text) if isinstance(meta, dict) else ({}, "")
+
+
+def _data_digest(work: ExtraWork, snapshots: dict[str, RaceSnapshot]) -> str:
+    """What a page was written from, as a race story's ``data_sha256`` says it: a local page, its
+    race's data; a round-up, the data of its races (each race's own digest, in table order)."""
+    if work.snapshot is not None:
+        return work.snapshot.data_sha256 or hashlib.sha256(work.snapshot.model_dump_json().encode()).hexdigest()
+    assert isinstance(work.story, Roundup)
+    digests = (f"{row.race}:{snapshots[row.race].data_sha256 if row.race in snapshots else ''}"
+               for row in work.story.rows)
+    return hashlib.sha256("\n".join(digests).encode()).hexdigest()
 
 
 def _params(work: ExtraWork, digest: str) -> dict[str, Any]:
@@ -339,14 +353,12 @@ def _params(work: ExtraWork, digest: str) -> dict[str, Any]:
             "data_sha256": digest, "newsgen_version": __version__}
 
 
-def _head(work: ExtraWork, config: Config, writer: Writer, now: datetime | None, body: str) -> str:
+def _head(work: ExtraWork, config: Config, writer: Writer, now: datetime | None, body: str, digest: str) -> str:
     """Front matter as a race story's: draft, date kept, lastmod moved only when the text changed."""
     pub, story = config.publication, work.story
-    digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
-    old = _existing(writer, work.path)
-    old_params = old.get("params") if isinstance(old.get("params"), dict) else {}
+    old, old_text = _existing(writer, work.path)
     local_now = to_zone(now or work.timestamp, _zone(work)).isoformat()
-    same = isinstance(old_params, dict) and old_params.get("data_sha256") == digest
+    same = bool(old_text) and old_text.endswith("\n" + body)
     data: dict[str, Any] = {
         "title": story.headline, "seo_title": story.seo_title, "description": story.description,
         "slug": story.slug, "date": str(old.get("date") or local_now),

@@ -441,7 +441,7 @@ class _Night:
             digest = hashlib.sha256(page.text.encode("utf-8")).hexdigest()
             self.manifest[work.id] = ManifestEntry(
                 race=work.id, status=shown, path=work.path, slug=work.slug, headline=work.headline,
-                data_timestamp=work.timestamp.isoformat(), data_sha256=digest, fingerprint=digest[:16],
+                data_timestamp=work.timestamp.isoformat(), data_sha256=page.data_sha256, fingerprint=digest[:16],
                 kind=work.kind, waiting=waiting)
             self.review[work.id] = extra_review_entry(work, shown, waiting)
 

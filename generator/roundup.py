@@ -140,6 +140,7 @@ def _make(id_: str, scope: str, code: str, region: str, zone: str, stories: list
     values = {**values, "region": region, "year": str(year)}
     headline = phrases.fitting(f"roundup.headline.{scope}.{stage}", id_, HEADLINE_MAX, **values) \
         or phrases.pick(f"roundup.seo_title.{scope}", id_, **values)  # a long region name: the short title
+    single = "_one" if scope == "province" and len(stories) == 1 else ""  # DKI Jakarta: its governor race alone
     counts = {
         "ties": count_words(sum(1 for s in stories if s.tie)),
         "early": count_words(sum(1 for s in stories if s.facts.early)),
@@ -149,12 +150,13 @@ def _make(id_: str, scope: str, code: str, region: str, zone: str, stories: list
         "ties": phrases.pick("roundup.stats.ties", id_, count=counts["ties"]) if counts["ties"] != "nol" else "",
         "early": phrases.pick("roundup.stats.early", id_, count=counts["early"]) if counts["early"] != "nol" else "",
         "body": phrases.pick(f"roundup.body.{body}", id_, region=region),
-        "closing": phrases.pick(f"roundup.closing.{scope}", id_),
-        "closing_unlinked": phrases.pick(f"roundup.closing.{scope}_unlinked", id_),
+        "closing": phrases.pick(f"roundup.closing.{scope}{single}", id_),
+        "closing_unlinked": phrases.pick(f"roundup.closing.{scope}{single}_unlinked", id_),
     }
     chosen.update(_held_phrases(held[0], phrases, id_))
     for one in sorted({s.stage for s in stories}):
-        chosen[f"caveat_{one}"] = phrases.pick(f"roundup.caveat.{one}", id_, body=chosen["body"])
+        chosen[f"caveat_{one}"] = phrases.pick(f"roundup.caveat.{one}" + (".one" if single else ""), id_,
+                                               body=chosen["body"])
     return Roundup(
         id=id_, scope=scope, province_code=code, region=region, slug=slug, headline=headline,
         seo_title=headline if len(headline) <= 70 else phrases.pick(f"roundup.seo_title.{scope}", id_, **values),
@@ -183,7 +185,8 @@ def province_roundups(stories: list[Story], config: Config, phrases: Phrases,
                                         f"roundup/{code}", locals=count_words(locals_))}
         values["count_title"] = values["count"][:1].upper() + values["count"][1:]
         slug = slugify(f"hasil pilkada {election_year(group[0])} {province.short}")
-        body = "kip" if province.election_body == "KIP" else "kpu"
+        holds = "both" if locals_ and locals_ < len(group) else "local" if locals_ else "governor"
+        body = ("kip" if province.election_body == "KIP" else "kpu") + "_" + holds
         missing = sorted((h for h in held if h.province_code == code), key=lambda h: (h.kind != "gubernur", h.race))
         out.append(_make(f"roundup/{code}", "province", code, province.name, province.zone, group, rows, phrases,
                          values, slug, body, (missing, [HeldRow(h.race, h.name) for h in missing])))

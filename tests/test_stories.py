@@ -106,13 +106,13 @@ def test_rank_and_difference_sentences(tmp_path):
     balikpapan = body_of(text["pilgub-kaltim-2024-balikpapan"])
     assert ("Kota Balikpapan mencatat persentase suara tertinggi bagi Isran-Hadi di antara empat kabupaten/kota di "
             "Kalimantan Timur yang datanya sudah masuk.") in balikpapan
-    assert ("Gambaran di Balikpapan tidak sama dengan hasil sementara tingkat provinsi, tempat Rudy-Seno berada di "
-            "posisi teratas dengan 52,10% suara. Persentase suara Isran-Hadi di Balikpapan (52,94%) melampaui "
+    assert ("Gambaran di Balikpapan tidak sama dengan hasil sementara tingkat provinsi, tempat Rudy-Seno meraih "
+            "suara terbanyak, yakni 52,10%. Persentase suara Isran-Hadi di Balikpapan (52,94%) melampaui "
             "persentasenya di tingkat provinsi (47,90%) dengan selisih 5,04 poin persentase.") in balikpapan
     berau = body_of(text["pilgub-kaltim-2024-berau"])
     assert "urutan" not in berau and "tertinggi" not in berau  # a local tie has no single leader to rank
-    assert ("Hasil imbang di Berau berbeda dengan hasil sementara tingkat provinsi, tempat Rudy-Seno berada di "
-            "posisi teratas dengan 52,10% suara. Di Berau, Rudy-Seno meraih 50,00%, atau 2,10 poin persentase di "
+    assert ("Hasil imbang di Berau berbeda dengan hasil sementara tingkat provinsi, tempat Rudy-Seno meraih "
+            "suara terbanyak, yakni 52,10%. Adapun di Berau, Rudy-Seno meraih 50,00%, atau 2,10 poin persentase di "
             "bawah perolehannya di tingkat provinsi (52,10%).") in berau
     tanjung_redeb = body_of(text["pilbup-berau-2024-tanjung-redeb"])  # a kecamatan against a tied race
     assert "tingkat kabupaten" in tanjung_redeb and "sama-sama meraih 50,00% suara" in tanjung_redeb
@@ -132,6 +132,29 @@ def test_manifest_and_review_list_the_new_pages(tmp_path):
     assert entries["roundup/0"]["kind"] == "roundup"
     review = (state_of(tmp_path) / "review.md").read_text(encoding="utf-8")
     assert "local/6471" in review and "roundup/64" in review and "roundup/0" in review
+
+
+def test_data_sha256_names_the_data_a_page_comes_from(tmp_path):
+    """A local page carries its race's data digest (as the race story does); a round-up one over
+    its races; the manifest says the same; and neither moves when only the wording changes."""
+    import json
+
+    from .conftest import state_of
+
+    generate(read_file(REPO / "tests/stories/kaltim-local.yaml"), load_config(), tmp_path, stories=ALL)
+    race = front_matter_of(tmp_path / "pilgub-kaltim-2024/index.md")["params"]["data_sha256"]
+    local = front_matter_of(tmp_path / "pilgub-kaltim-2024-balikpapan/index.md")["params"]["data_sha256"]
+    roundup = front_matter_of(tmp_path / "hasil-pilkada-2024-kaltim/index.md")["params"]["data_sha256"]
+    assert local == race and len(roundup) == 64 and roundup != race
+    manifest = json.loads((state_of(tmp_path) / "manifest.json").read_text(encoding="utf-8"))
+    entries = {e["race"]: e for e in manifest["articles"]}
+    assert entries["local/6471"]["data_sha256"] == race and entries["roundup/64"]["data_sha256"] == roundup
+
+
+def front_matter_of(path):
+    import yaml
+
+    return yaml.safe_load(path.read_text(encoding="utf-8").split("---\n")[1])
 
 
 def test_rerun_is_byte_identical(tmp_path):
@@ -255,3 +278,15 @@ def test_cli_stories_flag_and_an_unchanged_poll(tmp_path, monkeypatch):
         assert {p: p.read_bytes() for p in out.rglob("*.md")} == written
         bad = CliRunner().invoke(main, [*args[:-1], "races,locals"], catch_exceptions=False)
         assert bad.exit_code == 2 and "unknown story type(s) locals" in bad.output
+
+
+@pytest.mark.parametrize(("scenarios", "body"), [
+    (["real-count-kutai-kartanegara"], "KPU kabupaten/kota setempat"),  # regent/mayor races alone (as DIY)
+    (["real-count-aceh"], "KIP Aceh melalui"),  # Aceh's governor race alone
+])
+def test_round_up_names_the_body_that_adopts_what_it_holds(tmp_path, scenarios, body):
+    items = [item for name in scenarios for item in read_file(REPO / f"tests/scenarios/{name}.yaml")]
+    generate(items, load_config(), tmp_path, stories=ALL)
+    (roundup,) = [p for p in tmp_path.glob("hasil-pilkada-*/index.md")]
+    text = roundup.read_text(encoding="utf-8")
+    assert body in text and "KPU provinsi dan" not in text

@@ -192,7 +192,7 @@ def test_distance_above_the_bar_in_a_jakarta_count(config, phrases):
     votes = {**snap.votes, leader: snap.total_votes}  # the leader now holds a clear majority
     story = build_story(RaceSnapshot.model_validate({**snap.model_dump(), "votes": votes}), config, phrases)
     assert story.two_round == "one_round" and not story.facts.majority_close
-    assert (f"dalam satu putaran. Raihan itu melampaui ambang tersebut dengan selisih {story.facts.majority_gap} poin persentase. "
+    assert (f"dalam satu putaran. Selisihnya dengan ambang tersebut mencapai {story.facts.majority_gap} poin persentase. "
             "Bila angka ini bertahan, tidak akan ada putaran kedua.") in Renderer(config).body(story)
 
 
@@ -201,7 +201,7 @@ def test_distance_for_a_single_ticket(config, phrases):
     assert "meraih 42,02% suara atau 35.177 suara. Raihan itu berada 7,98 poin persentase di bawah separuh suara sah." \
         in below
     above = Renderer(config).body(story_of("recap-single-leads", config, phrases))
-    assert "memenuhi syarat kemenangan calon tunggal. Raihan itu melampaui ambang tersebut dengan selisih 38,02 poin persentase." in above
+    assert "memenuhi syarat kemenangan calon tunggal. Selisihnya dengan ambang tersebut mencapai 38,02 poin persentase." in above
 
 
 @pytest.mark.parametrize("name", ["synthetic-dki-early-second-round", "real-count-early-kolom-kosong",
@@ -210,7 +210,7 @@ def test_no_distance_for_an_early_count_a_quick_count_or_without_a_bar(config, p
     story = story_of(name, config, phrases)
     assert not story.facts.majority_distance
     body = Renderer(config).body(story)
-    assert "melampaui ambang tersebut" not in body and "di bawah ambang" not in body
+    assert "dengan ambang tersebut" not in body and "di bawah ambang" not in body
 
 
 # -- a recap's turnout --------------------------------------------------------------
