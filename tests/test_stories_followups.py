@@ -178,7 +178,7 @@ def test_long_pair_names_get_a_shorter_headline(tmp_path):
     assert report.exit_code == 0, [str(p) for p in report.held_back]
     meta = {slug: split_front_matter(text)[0] for slug, text in pages(out)}
     assert meta["pilbup-berau-2024-gunung-tabur"]["title"] == (
-        "Dua Pasangan Imbang Sementara di Gunung Tabur pada Pilbup Berau 2024")
+        "Perolehan Suara Imbang Sementara di Gunung Tabur pada Pilbup Berau 2024")
     assert meta["pilbup-berau-2024-sambaliung"]["title"] == "Perolehan Suara Sementara Pilbup Berau 2024 di Sambaliung"
     for slug, front in meta.items():
         assert len(front["title"]) <= HEADLINE_MAX and len(front["seo_title"]) <= 70, slug
