@@ -33,7 +33,7 @@ from .story import Story
 
 _LEAD = re.compile(r"\b(unggul|memimpin|memenangi|menangi|menang|menyalip|posisi teratas)\b", re.IGNORECASE)
 #: A lead claimed for a sub-region in the breakdown ("X unggul di empat dari lima kabupaten/kota").
-_SUB_REGION_LEAD = re.compile(r"\bunggul di (?:seluruh |\w+ (?:dari|kabupaten|kecamatan|kota)\b|[A-Z])")
+_SUB_REGION_LEAD = re.compile(r"\bunggul di (?:seluruh |\w+ (?:dari|kabupaten|kecamatan|kota)\b|[A-Z0-9])")
 _SHARED = re.compile(r"sama-sama|berbagi posisi teratas|imbang|tidak lagi unggul|belum ada pasangan yang unggul"
                      r"|suara yang sama|suara sama|unggul sendirian", re.IGNORECASE)
 _FINAL = re.compile(r"\b(memenangi|menangi|ditetapkan sebagai)\b", re.IGNORECASE)

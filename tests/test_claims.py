@@ -185,3 +185,19 @@ def test_no_false_sentence_of_the_first_round(tmp_path, name, sentence):
     assert report.exit_code == 0, report.held_back
     (path,) = tmp_path.glob("*/index.md")
     assert sentence not in path.read_text(encoding="utf-8")
+
+
+def test_a_sub_region_whose_name_starts_with_a_digit_is_still_a_sub_region_lead(config, phrases, tmp_path):
+    """Padang Pariaman's kecamatan "2 X 11 Enam Lingkung": "Y unggul di 2 X 11 Enam Lingkung" is
+    where Y led, not a claim that Y leads the race (which held the race back)."""
+    text = (SCENARIOS / "recap-turnout-table.yaml").read_text(encoding="utf-8")
+    text = text.replace('name: NUNUKAN, tps: {reported: 455, total: 455}, votes: {1: 10255, 2: 59177, 3: 29262}',
+                        'name: 2 X 11 ENAM LINGKUNG, tps: {reported: 455, total: 455}, votes: {1: 10255, 2: 29262, 3: 59177}')
+    assert "2 X 11 ENAM LINGKUNG" in text
+    path = tmp_path / "digit.yaml"
+    path.write_text(text, encoding="utf-8")
+    snap = read_file(path)[-1]
+    story = build_story(apply_overrides(snap, config.notes(snap.race)), config, phrases)
+    body = Renderer(config).body(story)
+    assert "unggul di 2 X 11 Enam Lingkung" in body
+    assert check_claims(story, story.headline, body) == []
