@@ -30,13 +30,12 @@ from .facts import TicketFacts
 from .formatting import count_words, format_decimal2, format_percent, join_words, ordinal
 from .models import RaceKind, RaceSnapshot, Stage, SubRegion, share
 from .phrases import Phrases
-from .story import SEO_TITLE_MAX, Story, build_story, slugify
+from .story import HEADLINE_MAX, SEO_TITLE_MAX, Story, build_story, slugify
 
 #: The places a local page is about.
 KABKOTA, KECAMATAN = "kabupaten/kota", "kecamatan"
-#: The longest headline a local page or round-up prints: past it a shorter variant is chosen
-#: (one that names no pair), never a clipped name.
-HEADLINE_MAX = 120
+#: The longest headline a local page or round-up prints, as a race story's (story.HEADLINE_MAX):
+#: past it a shorter variant is chosen (one that names no pair), never a clipped name.
 
 __all__ = [
     "HEADLINE_MAX",

@@ -51,6 +51,9 @@ __all__ = ["Breakdown", "ChartRef", "Link", "Previous", "Story", "SubRegionLead"
 
 #: Lengths search engines show in full.
 SEO_TITLE_MAX = 70
+#: The longest headline a story prints: past it a variant that fits is chosen, else one that
+#: names no pair (a tie of long pair names), never a clipped name.
+HEADLINE_MAX = 120
 DESCRIPTION_MAX = 160
 #: Headline situations whose {leader} is one ticket ahead: a short title can name it.
 _LEAD_SITUATIONS = ("clear", "narrow", "landslide", "single_leads", "early")
@@ -310,7 +313,8 @@ def _phrases(snapshot: RaceSnapshot, story_facts: ElectionFacts, leaders: RankGr
     if any(t.empty_column for t in snapshot.tickets) and not leaders.tied:
         person = next(t for t in snapshot.results if not t.ticket.empty_column).ticket.short_name
         values["leader" if not leaders.tickets[0].empty_column else "runner"] = person
-    headline = phrases.pick(f"headline.{stage}.{key}", seed, **values)
+    headline = (phrases.fitting(f"headline.{stage}.{key}", seed, HEADLINE_MAX, **values)
+                or phrases.pick(_unnamed(phrases, stage, key, leaders.tied), seed, **values))
 
     def ticket(t: TicketFacts) -> str:
         if t.empty_column:
@@ -334,6 +338,15 @@ def _phrases(snapshot: RaceSnapshot, story_facts: ElectionFacts, leaders: RankGr
     if story_facts.early:
         chosen["caution"] = phrases.pick("caution.early", seed)
     return headline, chosen
+
+
+def _unnamed(phrases: Phrases, stage: str, situation: str, tied: bool) -> str:
+    """The headline key when no variant naming the pairs fits: the situation's own unnamed
+    variant (``narrow_unnamed``) if phrases.yaml has one, else the stage's (a tie's or any)."""
+    own = f"headline.{stage}.{situation}_unnamed"
+    if own in phrases.variants:
+        return own
+    return f"headline.{stage}.{'tie_' if tied else ''}unnamed"
 
 
 def _series(items: list[str]) -> str:

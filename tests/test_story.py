@@ -389,3 +389,16 @@ def test_national_search_fields_fit_and_tags_are_people(config, phrases):
     tags = [tag for s in stories for tag in s.tags]
     assert sum("." in tag for tag in tags) <= 5  # KPU's "Dg."/"Dj." without a short form from an editor
     assert not {t.short for s in stories for t in s.tickets if "-" in t.short} & set(tags)
+
+
+def test_a_headline_too_long_for_its_names_falls_back_to_one_naming_no_pair(phrases):
+    from generator.story import HEADLINE_MAX, _unnamed
+
+    assert HEADLINE_MAX == 120
+    assert _unnamed(phrases, "quick_count", "narrow", False) == "headline.quick_count.narrow_unnamed"
+    assert _unnamed(phrases, "real_count", "tie", True) == "headline.real_count.tie_unnamed"
+    assert _unnamed(phrases, "official_recap", "clear", False) == "headline.official_recap.unnamed"
+    # Every fallback is worded for any race and institute, and names no pair.
+    for key in (k for k in phrases.variants if k.startswith("headline.") and k.endswith("unnamed")):
+        text = phrases.pick(key, "pkwkk/6403", race="Pilbup Berau 2024", institute="Lembaga Survei Etam")
+        assert len(text) <= HEADLINE_MAX and "{" not in text, key
