@@ -386,12 +386,11 @@ def _initial(token: str, seen_name: bool) -> _Token | None:
 
 def _name_word(token: str, seen_name: bool) -> _Token:
     bare = token.rstrip(".")
-    alpha = [c for c in token if c.isalpha()]
-    if not alpha:  # stray punctuation goes; anything else is kept as typed
+    if not any(map(str.isalpha, token)):  # stray punctuation goes; anything else is kept as typed
         return _Token("" if set(token) <= set(".,;:-'’") else token, "name")
     if token.endswith(".") and not token.isupper() and bare.isalpha() and not seen_name:
         return _Token(token, "title")  # another title, as written (Pt.)
-    if token.isupper() and not any(c in _VOWELS for c in alpha):
+    if token.isupper() and _VOWELS.isdisjoint(token):
         return _Token(token.strip("."), "name")  # "TP", "MD": initials run together
     if token.isupper():
         return _Token(case_word(token).rstrip("."), "name")  # PRABOWO. -> Prabowo
@@ -410,6 +409,7 @@ def _read_front(typed: list[str]) -> list[_Token]:
     tokens: list[_Token] = []
     seen_name = False
     mode = "name"
+    names_before = 0  # tokens of kind "name" so far
     for n, word in enumerate(words):
         if not seen_name and word.upper() == "TUAN" and words[n + 1:n + 2] and words[n + 1].upper() == "GURU":
             tokens.append(_Token("Tuan Guru", "title", word))  # a religious title in Lombok
@@ -417,8 +417,9 @@ def _read_front(typed: list[str]) -> list[_Token]:
         if tokens and tokens[-1].text == "Tuan Guru" and word.upper() == "GURU":
             continue
         bare = word.upper().rstrip(".")
-        names_before = sum(t.kind == "name" for t in tokens) if mode == "name" else 0
-        if names_before and any(w.lower() not in PREFIX_TITLES and not w.startswith("(") for w in words[n + 1:]):
+        more = mode == "name" and names_before and any(
+            w.lower() not in PREFIX_TITLES and not w.startswith("(") for w in words[n + 1:])
+        if more:
             if bare in _ADAT:
                 mode = "adat"
                 tokens.append(_Token(_adat_marker(word), "adat", word))
@@ -436,6 +437,7 @@ def _read_front(typed: list[str]) -> list[_Token]:
             seen_name = True
         if mode != "name" and token.kind in ("name", "initial"):
             token.kind = mode
+        names_before += token.kind == "name"
         tokens.append(token)
     return tokens
 
