@@ -96,7 +96,7 @@ def bytecode() -> str:
                            "sys.exit(not compileall.compile_dir(os.path.dirname(generator.__file__), quiet=1))"],
                           capture_output=True, text=True, cwd=tempfile.gettempdir())
     state = "compiled" if done.returncode == 0 else f"could not be compiled ({done.stderr.strip()[-200:]})"
-    return f"bytecode: newsgen's modules {state} before timing (as pip install does)"
+    return f"newsgen's bytecode {state} before timing (as pip install does)"
 
 
 def all_races(root: Path) -> list[str]:
@@ -145,8 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     plan = PLANS["check" if args.check_only else "quick" if args.quick else "full"]
     from tests.support.synthetic_tree import build_tree
 
-    say(machine())
-    say(bytecode())
+    say(f"{machine()}; {bytecode()}")
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="newsgen-bench-") as temp:
         work = Path(temp)
