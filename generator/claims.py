@@ -42,6 +42,12 @@ _PROVISIONAL = re.compile(r"\b(hasil|unggul|perolehan suara|hitung|data) sementa
 _HEDGE = re.compile(r"belum dapat dipastikan|margin of error|rentang kesalahan|belum terpisahkan", re.IGNORECASE)
 _CONSEQUENCE = re.compile(r"harus menggelar pemilihan ulang|akan kembali bertarung di putaran kedua"
                           r"|tidak akan ada putaran kedua|memenuhi syarat kemenangan", re.IGNORECASE)
+_KPU_DATA = re.compile(r"data (resmi )?KPU|\breal count\b|Sirekap")
+_QUICK_COUNT = re.compile(r"hitung cepat|quick count", re.IGNORECASE)
+_EVERY_TPS = re.compile(r"seluruh [\d.]+ TPS|seluruh TPS (sudah|telah)")
+_KPU_BODY = re.compile(r"\bKPU (Provinsi|Kabupaten|Kota)\b")
+_KIP = re.compile(r"\bKIP\b")
+_INCUMBENT = re.compile(r"\bpetahana\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -97,9 +103,9 @@ def _stage(story: Story, sentences: list[str]) -> Iterator[Claim]:
             yield Claim("a final result claimed from a count", sentence)
         if final and _PROVISIONAL.search(sentence):
             yield Claim("an official recap called provisional", sentence)
-        if story.stage == "quick_count" and re.search(r"data (resmi )?KPU|\breal count\b|Sirekap", sentence):
+        if story.stage == "quick_count" and _KPU_DATA.search(sentence):
             yield Claim("a quick count attributed to KPU's data", sentence)
-        if story.stage != "quick_count" and re.search(r"hitung cepat|quick count", sentence, re.IGNORECASE):
+        if story.stage != "quick_count" and _QUICK_COUNT.search(sentence):
             yield Claim("a count attributed to a quick count", sentence)
         if story.facts.early and _CONSEQUENCE.search(sentence):
             yield Claim("a consequence announced from an early count", sentence)
@@ -112,16 +118,16 @@ def _progress(story: Story, sentences: list[str]) -> Iterator[Claim]:
     if story.progress_kind == "complete" or story.stage == "quick_count":
         return
     for sentence in sentences:
-        if "100,00%" in sentence or re.search(r"seluruh [\d.]+ TPS|seluruh TPS (sudah|telah)", sentence):
+        if "100,00%" in sentence or ("seluruh" in sentence and _EVERY_TPS.search(sentence)):
             yield Claim("every TPS claimed while some are still out", sentence)
 
 
 def _body(story: Story, sentences: list[str]) -> Iterator[Claim]:
     aceh = story.kpu_body.startswith("KIP")
     for sentence in sentences:
-        if aceh and re.search(r"\bKPU (Provinsi|Kabupaten|Kota)\b", sentence):
+        if aceh and "KPU " in sentence and _KPU_BODY.search(sentence):
             yield Claim("Aceh's elections are run by KIP, not KPU", sentence)
-        if not aceh and re.search(r"\bKIP\b", sentence):
+        if not aceh and "KIP" in sentence and _KIP.search(sentence):
             yield Claim("KIP runs elections only in Aceh", sentence)
 
 
@@ -130,7 +136,7 @@ def _incumbents(story: Story, sentences: list[str]) -> Iterator[Claim]:
     people = {p.name: p.ticket for p in story.incumbents}
     for sentence in sentences:
         named = [ticket for name, ticket in people.items() if name in sentence]
-        if re.search(r"\bpetahana\b", sentence, re.IGNORECASE) and not named:
+        if _INCUMBENT.search(sentence) and not named:
             yield Claim("'petahana' said of no incumbent person", sentence)
         for ticket in named:
             if "posisi teratas" in sentence and ticket not in top:

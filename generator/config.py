@@ -16,6 +16,7 @@ naming the user's file and the key), and every problem is reported at once.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -273,6 +274,7 @@ class Config:
         return data_path("config", name)
 
 
+@functools.lru_cache(maxsize=64)
 def data_path(*parts: str) -> Path:
     """A folder shipped with newsgen (templates, config, examples).
 

@@ -429,7 +429,7 @@ class Fetcher:
 
     async def _send(self, url: str, headers: dict[str, str]) -> tuple[str, int, httpx.Headers, bytes]:
         """(final URL, status, headers, body) of a GET, redirects within the base URL's origin followed."""
-        origin = _origin(httpx.URL(self.base_url))
+        origin = _base_origin(self.base_url)
         target = url
         for _ in range(MAX_REDIRECTS + 1):
             async with self.client.stream("GET", target, headers=headers, follow_redirects=False) as resp:
@@ -475,6 +475,12 @@ class Fetcher:
             raise _Refused(resp.status_code, f"the body cannot be unpacked ({' '.join(str(exc).split())}); "
                                              "the server sent a damaged compressed response") from None
         return resp.status_code, b"".join(chunks)
+
+
+@functools.lru_cache(maxsize=8)
+def _base_origin(base_url: str) -> tuple[str, str, int | None]:
+    """:func:`_origin` of a base URL, parsed once (every request of a run checks its redirects against it)."""
+    return _origin(httpx.URL(base_url))
 
 
 def _origin(url: httpx.URL) -> tuple[str, str, int | None]:

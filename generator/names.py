@@ -88,11 +88,18 @@ QUALIFIERS = {
 EMPTY_COLUMN = "KOLOM KOSONG"
 
 _VOWELS = set("AEIOUaeiou")
+#: Bracketed text (two groups: the content, a period after it), for :func:`_take_brackets`.
+_BRACKETS = re.compile(r"\(([^()]*)\)(\.?)")
+_LETTERS_DOTS = re.compile(r"[A-Za-z.]+")
+_LETTERS_DOTS_SPACES = re.compile(r"[A-Za-z. ]+")
+_ONE_LETTER = re.compile(r"[A-Za-z]\.?")
+_NICKNAME_TEXT = re.compile(r"[A-Za-z][A-Za-z'’ .-]*")
+_DOTTED_INITIALS = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]?\.?")
 
 
 def _key(text: str) -> str:
     """The letters of a title or degree, in capitals: ``M. Si.`` -> ``MSI``."""
-    return "".join(c for c in text if c.isalpha()).upper()
+    return "".join(filter(str.isalpha, text)).upper()
 
 
 _DEGREES_BY_KEY: dict[str, list[str]] = {}
@@ -187,7 +194,7 @@ def _segment_degrees(text: str) -> list[str] | None:
 
 
 def _is_degree_word(word: str) -> bool:
-    return bool(re.fullmatch(r"[A-Za-z.]+", word)) and ("." in word or word.upper() in _DEGREE_PIECES)
+    return bool(_LETTERS_DOTS.fullmatch(word)) and ("." in word or word.upper() in _DEGREE_PIECES)
 
 
 @dataclass
@@ -211,9 +218,9 @@ def _read_suffixes(parts: list[str]) -> _Suffixes:
         i += 1
         if part.lower() in _FRONT_ONLY:
             found.front_titles.append("dr." if part in ("dr", "dr.") else _FRONT_ONLY[part.lower()])
-        elif _key(part) in _CERTIFICATIONS_BY_KEY and re.fullmatch(r"[A-Za-z. ]+", part):
+        elif _key(part) in _CERTIFICATIONS_BY_KEY and _LETTERS_DOTS_SPACES.fullmatch(part):
             found.items.append(_CERTIFICATIONS_BY_KEY[_key(part)])
-        elif re.fullmatch(r"[A-Za-z]\.?", part):
+        elif _ONE_LETTER.fullmatch(part):
             # "M, Si" typed for "M.Si"; before any degree, a name initial after a stray comma.
             joined = _segment_degrees(f"{part}.{parts[i]}") if i < len(parts) else None
             if joined and len(joined) == 1:
@@ -292,7 +299,7 @@ def _take_brackets(text: str) -> tuple[str, list[str]]:
     nicknames: list[str] = []
     out: list[str] = []
     # re.split with two groups: text, bracket content, period after it, text, ...
-    pieces = re.split(r"\(([^()]*)\)(\.?)", text)
+    pieces = _BRACKETS.split(text)
     for n in range(0, len(pieces), 3):
         out.append(pieces[n].replace("(", " ").replace(")", " "))  # unmatched brackets
         if n + 1 >= len(pieces):
@@ -301,7 +308,7 @@ def _take_brackets(text: str) -> tuple[str, list[str]]:
         qualifier = QUALIFIERS.get(_key(inner))
         if qualifier:
             out.append(f" {qualifier} ")
-        elif re.fullmatch(r"[A-Za-z][A-Za-z'’ .-]*", inner):
+        elif _NICKNAME_TEXT.fullmatch(inner):
             nicknames.append(_case_nickname(inner))
             out.append(" ")
         else:
@@ -368,7 +375,7 @@ def _initial(token: str, seen_name: bool) -> _Token | None:
         if bare in ("I", "i") and not seen_name and not token.endswith("."):
             return _Token("I", "initial")  # Balinese "I Wayan ...": a word, not an initial
         return _Token(bare.upper() + ".", "initial")
-    if re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]?\.?", token):
+    if _DOTTED_INITIALS.fullmatch(token):
         return _Token(_initials(token), "initial")
     if token.isupper() and token.endswith(".") and bare.isalpha() and (
         len(bare) == 2 or not any(c in _VOWELS for c in bare)
@@ -379,12 +386,11 @@ def _initial(token: str, seen_name: bool) -> _Token | None:
 
 def _name_word(token: str, seen_name: bool) -> _Token:
     bare = token.rstrip(".")
-    alpha = [c for c in token if c.isalpha()]
-    if not alpha:  # stray punctuation goes; anything else is kept as typed
+    if not any(map(str.isalpha, token)):  # stray punctuation goes; anything else is kept as typed
         return _Token("" if set(token) <= set(".,;:-'’") else token, "name")
     if token.endswith(".") and not token.isupper() and bare.isalpha() and not seen_name:
         return _Token(token, "title")  # another title, as written (Pt.)
-    if token.isupper() and not any(c in _VOWELS for c in alpha):
+    if token.isupper() and _VOWELS.isdisjoint(token):
         return _Token(token.strip("."), "name")  # "TP", "MD": initials run together
     if token.isupper():
         return _Token(case_word(token).rstrip("."), "name")  # PRABOWO. -> Prabowo
@@ -403,6 +409,7 @@ def _read_front(typed: list[str]) -> list[_Token]:
     tokens: list[_Token] = []
     seen_name = False
     mode = "name"
+    names_before = 0  # tokens of kind "name" so far
     for n, word in enumerate(words):
         if not seen_name and word.upper() == "TUAN" and words[n + 1:n + 2] and words[n + 1].upper() == "GURU":
             tokens.append(_Token("Tuan Guru", "title", word))  # a religious title in Lombok
@@ -410,9 +417,9 @@ def _read_front(typed: list[str]) -> list[_Token]:
         if tokens and tokens[-1].text == "Tuan Guru" and word.upper() == "GURU":
             continue
         bare = word.upper().rstrip(".")
-        more = any(w.lower() not in PREFIX_TITLES and not w.startswith("(") for w in words[n + 1:])
-        names_before = sum(t.kind == "name" for t in tokens)
-        if mode == "name" and names_before and more:
+        more = mode == "name" and names_before and any(
+            w.lower() not in PREFIX_TITLES and not w.startswith("(") for w in words[n + 1:])
+        if more:
             if bare in _ADAT:
                 mode = "adat"
                 tokens.append(_Token(_adat_marker(word), "adat", word))
@@ -430,6 +437,7 @@ def _read_front(typed: list[str]) -> list[_Token]:
             seen_name = True
         if mode != "name" and token.kind in ("name", "initial"):
             token.kind = mode
+        names_before += token.kind == "name"
         tokens.append(token)
     return tokens
 
@@ -437,7 +445,7 @@ def _read_front(typed: list[str]) -> list[_Token]:
 def _split_trailing_degrees(words: list[str]) -> tuple[list[str], list[str]]:
     """Degrees KPU typed into the name: ``TOTOK. SH``, ``DJALALUDDIN. S.IP.``, ``UMAM NS.``."""
     degrees: list[str] = []
-    while len(words) >= 2 and re.fullmatch(r"[A-Za-z.]+", words[-1]) and len(_key(words[-1])) >= 2:
+    while len(words) >= 2 and _LETTERS_DOTS.fullmatch(words[-1]) and len(_key(words[-1])) >= 2:
         typed, before = words[-1], words[-2].rstrip(".")
         found = _segment_degrees(typed)
         name_before = (
@@ -502,6 +510,14 @@ def _short_form(tokens: list[_Token]) -> str:
 # -- the short-form check ---------------------------------------------------------------------
 
 
+_MARK_PROBLEMS = (
+    (frozenset("."), "contains a period"),
+    (frozenset("()[]"), "contains brackets"),
+    (frozenset("0123456789"), "contains a digit"),
+    (frozenset(","), "stray punctuation"),
+)
+
+
 def short_form_problem(short: str) -> str | None:
     """Why ``short`` (one person's short form) looks broken, or None when it looks fine.
 
@@ -514,13 +530,8 @@ def short_form_problem(short: str) -> str | None:
         return "empty"
     if short != short.strip() or "  " in short:
         return "stray spaces"
-    for marks, problem in (
-        (".", "contains a period"),
-        ("()[]", "contains brackets"),
-        ("0123456789", "contains a digit"),
-        (",", "stray punctuation"),
-    ):
-        if any(c in marks for c in short):
+    for marks, problem in _MARK_PROBLEMS:
+        if not marks.isdisjoint(short):
             return problem
     if short[0] in "-'’" or short[-1] == "-" or "--" in short:
         return "stray punctuation"

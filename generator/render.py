@@ -99,6 +99,7 @@ def _environment(folders: list[str] | None, *, sandboxed: bool) -> Environment:
         autoescape=False,
         finalize=_finalize,
         auto_reload=False,  # a Renderer serves one run (or one watch): no stat of every template per article
+        cache_size=-1,  # every template kept in a plain dict: an include is a lookup, not an LRU reshuffle
     )
     env.filters.update(votes=format_votes, percent=format_percent, words=count_words, ordinal=ordinal)
     env.filters["safe"] = Markup
@@ -189,8 +190,8 @@ class Renderer:
         template = self.phrases.choose(key, story.race, nth)
         out = []
         try:
-            for literal, field, _spec, _conversion in _FORMATTER.parse(template):
-                out.append(_INLINE.sub(_backslash, literal))  # our own words: one line already, spaces kept
+            for literal, field in _phrase_parts(template):
+                out.append(literal)
                 if field is not None:
                     out.append(str(_finalize(values[field])))
         except KeyError as exc:
@@ -220,6 +221,14 @@ class Renderer:
     def body(self, story: Story) -> str:
         """The article text (Markdown, without front matter)."""
         return self.render(story)[0]
+
+
+@functools.lru_cache(maxsize=4096)
+def _phrase_parts(template: str) -> tuple[tuple[str, str | None], ...]:
+    """A phrase variant as (its own words escaped, the field that follows or None), parsed once
+    per variant: our own words are one line already, their spaces kept (a pure function)."""
+    return tuple((_INLINE.sub(_backslash, literal), field) for literal, field, _spec, _conversion
+                 in _FORMATTER.parse(template))
 
 
 def _fingerprint(templates: Path | None, config: Config) -> str:

@@ -42,6 +42,7 @@ _FULL_EM = 1000
 #: Where a line may break: after a run of spaces (dropped) or after a hyphen (kept),
 #: so "Rudy Mas'ud-Seno Aji" may break as "Rudy Mas'ud-" / "Seno Aji".
 _PIECE = re.compile(r"[^ -]*-+|[^ -]+")
+_SPACE_OR_PIECE = re.compile(r" +|" + _PIECE.pattern)
 
 
 @cache
@@ -53,9 +54,24 @@ def _char_width(char: str, bold: bool) -> int:
     return table.get(base, _FULL_EM)
 
 
+#: Every character measured so far, by weight (a memo of :func:`_char_width`).
+_KNOWN: dict[bool, dict[str, int]] = {False: dict(_WIDTHS[False]), True: dict(_WIDTHS[True])}
+
+
+def _units(text: str, bold: bool) -> int:
+    """The width of ``text`` in 1/1000 em."""
+    known = _KNOWN[bold]
+    try:
+        return sum(map(known.__getitem__, text))
+    except KeyError:
+        for char in text:
+            known.setdefault(char, _char_width(char, bold))
+        return sum(map(known.__getitem__, text))
+
+
 def text_width(text: str, size: float, *, bold: bool = False) -> float:
     """The width in pixels of ``text`` set on one line at font size ``size``."""
-    return sum(_char_width(c, bold) for c in text) * size / 1000
+    return _units(text, bold) * size / 1000
 
 
 def wrap(text: str, limit: float, size: float, *, bold: bool = False, max_lines: int = 2) -> list[str]:
@@ -70,7 +86,7 @@ def wrap(text: str, limit: float, size: float, *, bold: bool = False, max_lines:
 
     lines: list[str] = []
     current = ""
-    for match in re.finditer(r" +|" + _PIECE.pattern, text):
+    for match in _SPACE_OR_PIECE.finditer(text):
         piece = match.group()
         if piece.startswith(" "):
             if current:
