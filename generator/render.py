@@ -78,7 +78,16 @@ def _finalize(value: object) -> object:
         return str(value)
     if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
         return value
-    return _escaped(value) if type(value) is str else escape_markdown(value)
+    if type(value) is str:
+        # A figure in house style ("59.177", "55,66%") has nothing Markdown could read: it is
+        # printed as it is (escape_markdown would return it unchanged; a test holds them equal).
+        return value if _FIGURE.fullmatch(value) else _escaped(value)
+    return escape_markdown(value)
+
+
+#: A number as formatting.py prints it: digits with dots or commas inside, an optional %. It
+#: never ends in "." or ")" (an ordered-list marker) and holds no character Markdown reads.
+_FIGURE = re.compile(r"[0-9](?:[0-9.,]*[0-9])?%?")
 
 
 @functools.lru_cache(maxsize=8192)
@@ -138,6 +147,7 @@ class Renderer:
             self._article = self.env.get_template("article.md.j2")
         except JinjaError as exc:
             raise jinja_problem(exc, "article.md.j2") from None
+        self._public_site = Markup(escape_markdown(config.publication.public_site, links=True))
         self._stock: dict[str, tuple[Template, ...]] = {}
         self._stock_vars: dict[str, tuple[tuple[str, ...], ...]] = {}
         self._stock_cache: dict[tuple[str, ...], Markup] = {}
@@ -162,15 +172,10 @@ class Renderer:
                 f"(needed for stage {story.stage})"
             )
         index = variant_index(story.race, f"stock.{name}", len(variants))
-        pub = self.config.publication
-        # The publication's site and the data file (an http(s) URL, checked by the model) may
-        # become links; every other value is escaped by _finalize, links defused.
-        values = {"story": story, "kpu": story.kpu_body, "outlet": pub.outlet,
-                  "public_site": Markup(escape_markdown(pub.public_site, links=True)),
-                  "source_url": Markup(escape_markdown(story.source_url, links=True))}
         # A sentence that does not look into the story is the same for every race of a
         # KPU body: render it once per distinct set of the values it uses.
         uses = self._stock_vars[name][index]
+        values = self._stock_values(story, uses)
         key = None if "story" in uses else (name, str(index), *(str(values.get(v, "")) for v in uses))
         if key is not None and key in self._stock_cache:
             return self._stock_cache[key]
@@ -181,6 +186,17 @@ class Renderer:
         if key is not None:
             self._stock_cache[key] = text
         return text
+
+    def _stock_values(self, story: Story, uses: tuple[str, ...]) -> dict[str, object]:
+        """What a stock sentence may use. The publication's site and the data file (an http(s)
+        URL, checked by the model) may become links; every other value is escaped by _finalize,
+        links defused. The data file is escaped only for a sentence that prints it."""
+        pub = self.config.publication
+        values: dict[str, object] = {"story": story, "kpu": story.kpu_body, "outlet": pub.outlet,
+                                     "public_site": self._public_site}
+        if "source_url" in uses:
+            values["source_url"] = Markup(escape_markdown(story.source_url, links=True))
+        return values
 
     def say(self, story: Story, key: str, nth: int = 0, **values: object) -> Markup:
         """A sentence of phrases.yaml in the race's variant, for templates: ``say("tps.partial",

@@ -96,3 +96,30 @@ def test_a_broken_stock_sentence_stops_the_renderer_before_any_race(tmp_path):
         Renderer(broken_stock_config(tmp_path))
 
 
+
+
+def test_figures_printed_as_they_are_are_exactly_what_escaping_gives():
+    """_finalize prints a house-style figure without escaping it: only where escape_markdown
+    would return it unchanged (an ordered-list marker such as "1." or a stray symbol is escaped)."""
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from generator.formatting import format_percent, format_votes
+    from generator.render import _FIGURE, _finalize
+
+    for text in ("0", "9", "59.177", "1.364.000", "55,66%", "100,00%", "0,01"):
+        assert _FIGURE.fullmatch(text) and _finalize(text) == escape_markdown(text) == text
+    for text in ("1.", "1)", "5%%", "-1", "1 000", "12a", ".5"):
+        assert not _FIGURE.fullmatch(text)
+
+    @given(st.text(alphabet="0123456789.,%)- #*_\n", max_size=12))
+    def same(text):
+        assert _finalize(text) == escape_markdown(text)
+
+    @given(st.integers(min_value=0, max_value=10**15))
+    def formatted(n):
+        assert _FIGURE.fullmatch(format_votes(n)) and _finalize(format_votes(n)) == escape_markdown(format_votes(n))
+
+    same()
+    formatted()
+    assert _finalize(format_percent(__import__("decimal").Decimal("55.66"))) == "55,66%"
