@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from markupsafe import Markup
+
 from .facts import ElectionFacts, TicketFacts
 from .formatting import count_words, format_percent, format_votes
 from .models import RaceSnapshot, Stage, SubRegion, share
@@ -40,6 +42,13 @@ class TableCell:
 class TableRow:
     name: str
     cells: tuple[TableCell, ...]  # one per column; () when the row has no data yet
+
+    @property
+    def figures(self) -> Markup:
+        """The row's cells after its name, as Markdown: " 56.043 | **77.350** |". Only figures
+        in house style and bold markers, so nothing in it needs escaping; one piece rather
+        than a template loop over every cell (the table is a fifth of a render otherwise)."""
+        return Markup("".join(f" **{c.votes}** |" if c.leader else f" {c.votes} |" for c in self.cells))
 
 
 @dataclass(frozen=True)

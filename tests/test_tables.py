@@ -339,3 +339,14 @@ def test_a_single_ticket_printed_at_fifty_but_below_half_does_not_win(tmp_path, 
     assert person.share == "50,00%" and story.facts.outcome == "rerun" and story.facts.majority_side == "below"
     assert "Raihan itu berada kurang dari 0,01 poin persentase di bawah separuh suara sah." in text
     assert "harus menggelar pemilihan ulang" in text
+
+
+def test_a_rows_figures_hold_only_house_style_figures_and_bold_markers():
+    """The row's cells are printed in one piece, unescaped: they may hold nothing else."""
+    import re
+
+    from generator.tables import TableCell, TableRow
+
+    row = TableRow("Kota Samarinda", (TableCell("175.063", True), TableCell("164.560", False)))
+    assert row.figures == " **175.063** | 164.560 |"
+    assert re.fullmatch(r"( (\*\*)?[0-9.]+(\*\*)? \|)+", str(row.figures))
