@@ -123,3 +123,14 @@ def test_figures_printed_as_they_are_are_exactly_what_escaping_gives():
     same()
     formatted()
     assert _finalize(format_percent(__import__("decimal").Decimal("55.66"))) == "55,66%"
+
+
+def test_consecutive_breakdown_sentences_never_open_with_the_same_connector(config):
+    """Kalteng: three tickets led somewhere; the second and third sentences take different connectors."""
+    import re
+
+    story = build_story(read_file(EXAMPLE_DATA)[1], config, Phrases.load())
+    body = Renderer(config).body(story)
+    line = next(ln for ln in body.splitlines() if "unggul di 8 dari 14" in ln)
+    openers = re.findall(r"(Sementara itu,|Di sisi lain,|Adapun) \S", line)
+    assert len(openers) == 2 and openers[0] != openers[1]
