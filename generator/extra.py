@@ -45,7 +45,7 @@ from .audit import allowed_numbers, find_offences
 from .claims import check_claims
 from .config import Config
 from .errors import ConfigError, OutputError, Problem, TemplateError
-from .formatting import format_decimal2, format_votes, join_words, ordinal, to_zone
+from .formatting import format_decimal2, format_votes, ordinal, to_zone
 from .heldback import held_races
 from .links import LinkTarget, link_url
 from .local import KECAMATAN, LocalStory, local_stories
@@ -385,10 +385,12 @@ def extra_review_entry(work: ExtraWork, status: Status, waiting: str | None) -> 
     story = work.story
     if isinstance(story, LocalStory):
         view = story.view
-        leader = join_words(["Kolom kosong" if t.empty_column else t.short for t in view.leaders.tickets])
-        return ReviewEntry(race=work.id, status=status, headline=story.headline, leader=leader,
-                           leader_share=view.leaders.share,
-                           progress=f"{view.tps_reported} dari {view.tps_total} TPS ({view.progress})",
+        # As a race's entry: the first ticket at the top (the tie flag says when it is shared),
+        # the kolom kosong and the TPS counted worded by review/labels.j2.
+        top = view.leaders.tickets[0]
+        return ReviewEntry(race=work.id, status=status, headline=story.headline,
+                           leader=None if top.empty_column else top.short, leader_empty_column=top.empty_column,
+                           leader_share=view.leaders.share, tps=(view.tps_reported, view.tps_total, view.progress),
                            data_time=view.timestamp, path=work.path, province=story.code[:2], slug=story.slug,
                            tie=view.tie, waiting=waiting is not None, waiting_path=waiting)
     return ReviewEntry(race=work.id, status=status, headline=story.headline, data_time=story.timestamp,

@@ -194,10 +194,11 @@ def _situation(view: Story) -> str:
     return "lead"
 
 
-def _named(view: Story) -> tuple[str, str]:
-    """The leader(s) and the runner-up as a headline names them."""
+def _named(view: Story, phrases: Phrases, seed: str) -> tuple[str, str]:
+    """The leader(s) and the runner-up as a headline names them (the kolom kosong as
+    phrases.yaml's ``empty_column.title``, as a race story's headline does)."""
     def name(t: TicketFacts) -> str:
-        return "Kolom Kosong" if t.empty_column else str(t.short)
+        return phrases.pick("empty_column.title", seed) if t.empty_column else str(t.short)
     leader = join_words([name(t) for t in view.leaders.tickets])
     runner = join_words([name(t) for t in view.runner_up.tickets]) if view.runner_up else ""
     return leader, runner
@@ -205,7 +206,7 @@ def _named(view: Story) -> tuple[str, str]:
 
 def _texts(view: Story, race: Story, place: str, short: str, situation: str,
            phrases: Phrases, seed: str) -> dict[str, str]:
-    leader, runner = _named(view)
+    leader, runner = _named(view, phrases, seed)
     values = {"leader": leader, "runner": runner, "race": race.race_short, "place": short, "region": place,
               "progress": view.progress, "share": view.leaders.share,
               "count": count_words(len(view.leaders.tickets)).capitalize()}

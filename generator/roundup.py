@@ -184,7 +184,8 @@ def province_roundups(stories: list[Story], config: Config, phrases: Phrases,
                                                             "governor" if not locals_ else "local"),
                                         f"roundup/{code}", locals=count_words(locals_))}
         values["count_title"] = values["count"][:1].upper() + values["count"][1:]
-        slug = slugify(f"hasil pilkada {election_year(group[0])} {province.short}")
+        slug = slugify(phrases.pick("roundup.slug.province", f"roundup/{code}", year=str(election_year(group[0])),
+                                    short=province.short))
         holds = "both" if locals_ and locals_ < len(group) else "local" if locals_ else "governor"
         body = ("kip" if province.election_body == "KIP" else "kpu") + "_" + holds
         missing = sorted((h for h in held if h.province_code == code), key=lambda h: (h.kind != "gubernur", h.race))
@@ -208,6 +209,6 @@ def national_roundup(stories: list[Story], config: Config, phrases: Phrases,
     provinces = config.regions.provinces
     labels = [HeldRow(h.race, provinces[h.province_code].name if h.province_code in provinces else "")
               for h in missing]
-    slug = slugify(f"hasil pilgub {election_year(governors[0])} seluruh indonesia")
+    slug = slugify(phrases.pick("roundup.slug.national", NATIONAL, year=str(election_year(governors[0]))))
     return _make(NATIONAL, "national", "", "Indonesia", "WIB", governors, rows, phrases, values, slug, "national",
                  (missing, labels))
