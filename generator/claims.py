@@ -48,6 +48,7 @@ _EVERY_TPS = re.compile(r"seluruh [\d.]+ TPS|seluruh TPS (sudah|telah)")
 _KPU_BODY = re.compile(r"\bKPU (Provinsi|Kabupaten|Kota)\b")
 _KIP = re.compile(r"\bKIP\b")
 _INCUMBENT = re.compile(r"\bpetahana\b", re.IGNORECASE)
+_SINGLE_NAMED = re.compile(r"(?:^|\batas )(calon tunggal)\b")
 
 
 @dataclass(frozen=True)
@@ -71,10 +72,19 @@ def _names(story: Story, numbers: Iterable[int]) -> list[str]:
 
 
 def _first_ticket(sentence: str, story: Story) -> int | None:
-    """The ballot number of the ticket a sentence names first (None: none named)."""
+    """The ballot number of the ticket a sentence names first (None: none named).
+
+    In a race against the kolom kosong, "Calon Tunggal" opening a sentence or after "atas"
+    names the single ticket (a headline too long with the pair's names says "Calon Tunggal
+    Unggul ... atas Kolom Kosong"); elsewhere it is the rule's word ("calon tunggal baru
+    dinyatakan menang jika ...").
+    """
     lowered = sentence.lower()
     found = []
+    single = _SINGLE_NAMED.search(lowered) if any(t.empty_column for t in story.tickets) else None
     for t in story.tickets:
+        if single and not t.empty_column:
+            found.append((single.start(1), t.number))
         for name in (["kolom kosong"] if t.empty_column else [t.short, t.full, f"nomor urut {t.number},"]):
             at = lowered.find(name.lower())
             if at >= 0:

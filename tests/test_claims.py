@@ -201,3 +201,17 @@ def test_a_sub_region_whose_name_starts_with_a_digit_is_still_a_sub_region_lead(
     body = Renderer(config).body(story)
     assert "unggul di 2 X 11 Enam Lingkung" in body
     assert check_claims(story, story.headline, body) == []
+
+
+def test_calon_tunggal_names_the_single_ticket(config, phrases):
+    """A headline that names no pair ("Calon Tunggal Unggul ... atas Kolom Kosong", the fallback
+    when the pair's names run past 120 characters) claims the lead for the single ticket: true
+    when it leads (it held 23 kecamatan pages back), false when the kolom kosong leads."""
+    story, body = article("real-count-kolom-kosong-table", config, phrases)
+    leads = "Calon Tunggal Unggul Sementara atas Kolom Kosong di Samarinda Ulu pada Pilwalkot Samarinda 2024"
+    trails = "Kolom Kosong Unggul Sementara atas Calon Tunggal di Samarinda Ulu pada Pilwalkot Samarinda 2024"
+    assert rules(story, leads, body) == []
+    assert rules(story, trails, body) == ["a lead claimed for a ticket that is not at the top"]
+    story, body = article("real-count-early-kolom-kosong", config, phrases)
+    assert rules(story, trails, body) == []
+    assert rules(story, leads, body) == ["a lead claimed for a ticket that is not at the top"]
