@@ -169,17 +169,20 @@ def test_rerun_is_byte_identical(tmp_path):
 @needs_shared
 def test_national_tree_gives_every_local_page_and_round_up(tmp_path):
     """The synthetic national tree: a page for each kab/kota row with data of the 37 governor
-    races (508: every kab/kota but DI Yogyakarta's five and the one row without TPS), 38
-    province round-ups and one national round-up, nothing held back."""
+    races (508: every kab/kota but DI Yogyakarta's five and the one row without TPS), a page
+    for each kecamatan row with data of the 508 regent/mayor races (3,048), 38 province
+    round-ups and one national round-up, nothing held back (kecamatan pages of single-ticket
+    races whose headline names no pair once were)."""
     from tests.support.synthetic_tree import iter_tree
 
     from .test_links import _script
 
     snapshots = _script().snapshots_from_tree(dict(iter_tree(SHARED)))
-    report = generate(snapshots, load_config(), tmp_path, stories=frozenset({"races", "local", "roundups"}))
-    assert report.exit_code == 0, report.held_back[:3]
+    report = generate(snapshots, load_config(), tmp_path, stories=ALL)
+    assert report.exit_code == 0, [str(p) for p in report.held_back[:3]]
     written = [race for race, _ in report.written]
-    assert sum(1 for r in written if r.startswith("local/")) == 508
+    assert sum(1 for r in written if re.fullmatch(r"local/\d{4}", r)) == 508
+    assert sum(1 for r in written if re.fullmatch(r"local/\d{6}", r)) == 3048
     assert sum(1 for r in written if re.fullmatch(r"roundup/\d{2}", r)) == 38
     assert written.count("roundup/0") == 1
     assert sum(1 for r in written if r.startswith("pk")) == 545
@@ -188,7 +191,8 @@ def test_national_tree_gives_every_local_page_and_round_up(tmp_path):
     from .test_repetition import _script as script
 
     repetition = script("repetition")
-    local = [body_of(path.read_text(encoding="utf-8")) for race, path in report.written if race.startswith("local/")]
+    local = [body_of(path.read_text(encoding="utf-8")) for race, path in report.written
+             if re.fullmatch(r"local/\d{4}", race)]
     counter, total = repetition.count(local)
     skeleton, share = repetition.worst(counter, total, repetition.exempt(load_config()))
     assert total == 508 and share <= repetition.LIMIT, (skeleton, share)
