@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -355,6 +354,8 @@ class _Night:
     def _render_all(self, todo: list[RaceWork], jobs: int) -> Iterator[Article | Problem]:
         if jobs < 1 or len(todo) < 2:
             return (article_or_problem(item, self.renderer, self.config) for item in todo)
+        from concurrent.futures import ProcessPoolExecutor  # only with --jobs: the pool's modules cost ~15 ms
+
         with ProcessPoolExecutor(jobs, initializer=start_worker,
                                  initargs=(self.config, self.renderer.templates)) as pool:
             return iter(list(pool.map(in_worker, todo, chunksize=16)))
