@@ -3,7 +3,7 @@
 ::
 
     run(source, config, out)      the library's one entry point (``generate``, each ``watch`` cycle)
-    unchanged_night(...)          a poll where no input changed: nothing parsed, nothing written
+    unchanged_night(...)          a poll where no input changed: no race built, nothing written
     Report                        what a run did, race by race
 
 Deciding, rendering and writing are :mod:`generator.pipeline`'s, imported only
@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .errors import ConfigError
+from .errors import ConfigError, Problem
 from .models import RACE_CODE
 from .output import load_manifest
 from .render import Renderer
@@ -33,7 +33,6 @@ from .writer import Writer
 
 if TYPE_CHECKING:
     from .config import Config
-    from .errors import Problem
     from .phrases import Phrases
     from .sources.read import Progress, Read, Source
 
