@@ -57,7 +57,10 @@ class HttpCache:
 
     Implements the fetch layer's ``Store``: :meth:`lookup` before a request,
     :meth:`record` after a 200 or 304. New responses are written by
-    :meth:`save`, in one transaction, at the end of the run.
+    :meth:`save`, in one transaction, at the end of the run; a 304 that leaves
+    the stored copy as it is (same URL, validators and bytes) writes nothing, so
+    a poll in which KPU changed nothing leaves the database untouched
+    (``fetched_at`` is when the stored row was last written).
     """
 
     def __init__(self, folder: Path, base_url: str) -> None:
@@ -65,6 +68,8 @@ class HttpCache:
         self.path = self.folder / FILENAME
         self.base_url = base_url.rstrip("/")
         self._new: dict[str, tuple[Any, ...]] = {}
+        #: What :meth:`lookup` found stored, per path: (url, etag, last_modified, sha256).
+        self._stored: dict[str, tuple[Any, ...]] = {}
         self.set_aside: Path | None = None  # where an unusable database was moved, if one was
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
@@ -112,19 +117,22 @@ class HttpCache:
     def lookup(self, path: str) -> Cached | None:
         """The stored copy of ``path`` with what it can be revalidated with; None if none is usable."""
         row = self._db.execute(
-            "SELECT etag, last_modified, sha256, body FROM responses WHERE path = ?", (path,)
+            "SELECT url, etag, last_modified, sha256, body FROM responses WHERE path = ?", (path,)
         ).fetchone()
         if row is None:
             return None
-        etag, last_modified, sha256, body = row
+        url, etag, last_modified, sha256, body = row
         if not (isinstance(body, bytes) and isinstance(sha256, str) and isinstance(etag, str | None)
                 and isinstance(last_modified, str | None)):
             return None  # written by something else: fetch it whole again
         if not (etag or last_modified) or hashlib.sha256(body).hexdigest() != sha256:
             return None  # nothing to revalidate with, or damaged: fetch it whole again
+        self._stored[path] = (url, etag, last_modified, sha256)
         return Cached(body=body, etag=etag, last_modified=last_modified)
 
     def record(self, fetched: Fetched) -> None:
+        if self._stored.get(fetched.path) == (fetched.url, fetched.etag, fetched.last_modified, fetched.sha256):
+            return  # revalidated and unchanged: the stored row is this response already
         fetched_at = fetched.fetched_at.isoformat() if fetched.fetched_at else None
         self._new[fetched.path] = (fetched.path, fetched.url, fetched.etag, fetched.last_modified,
                                    fetched.sha256, fetched.body, fetched_at)

@@ -1,4 +1,4 @@
-"""Command line: parse flags, call :func:`generator.pipeline.run`, report. Exit codes::
+"""Command line: parse flags, call :func:`generator.runner.run`, report. Exit codes::
 
     0    every race written (or unchanged)
     1    some races held back (each named on stderr with the reason)
@@ -33,8 +33,8 @@ from .errors import ConfigError, NewsgenError
 if TYPE_CHECKING:
     from .config import Config
     from .fetch import FetchSettings
-    from .pipeline import Report
     from .render import Renderer
+    from .runner import Report
     from .sources.read import Source
 
 SOURCES = ("file", "sirekap", "archive")
@@ -345,8 +345,8 @@ def _prepare(options: dict[str, Any]) -> tuple[Source, Config, Renderer]:
     """The source, the configuration and the renderer (templates and phrases) the options ask for;
     a bad config file or template stops here, before anything is read (exit 2)."""
     from .config import load_config
-    from .extra import parse_stories
     from .render import Renderer
+    from .runner import parse_stories
 
     options["stories"] = parse_stories(options["stories"])  # a ConfigError (exit 2) names an unknown type
     source = _source(options)
@@ -380,7 +380,7 @@ def generate_command(now_text: str | None, jobs: int, dry_run: bool, as_json: bo
     source, out = None, options["out"]
 
     def work() -> int:
-        from .pipeline import run
+        from .runner import run
 
         nonlocal source
         now = _parse_now(now_text)
@@ -466,7 +466,7 @@ def watch_command(interval: float, cycles: int | None, **options: Any) -> None:
       newsgen watch --province 64 --out site/content/pilkada-2024
       newsgen watch --source sirekap --interval 120 --out site/content/pilkada-2024
     """
-    from .pipeline import run
+    from .runner import run
     from .watch import watch
 
     def log(line: str) -> None:

@@ -32,7 +32,6 @@ sentence of a round-up is checked against the race it names.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -44,7 +43,7 @@ from . import __version__
 from .audit import allowed_numbers, find_offences
 from .claims import check_claims
 from .config import Config
-from .errors import ConfigError, OutputError, Problem, TemplateError
+from .errors import OutputError, Problem, TemplateError
 from .formatting import format_decimal2, format_votes, ordinal, to_zone
 from .heldback import held_races
 from .links import LinkTarget, link_url
@@ -55,25 +54,11 @@ from .phrases import Phrases
 from .render import Renderer, tidy
 from .review import ReviewEntry, Status
 from .roundup import Roundup, national_roundup, province_roundups
+from .runner import KINDS, parse_stories
 from .story import Link, Story
 from .writer import Writer, front_matter, split_front_matter
 
 __all__ = ["KINDS", "ExtraPage", "ExtraWork", "back_links", "make_page", "parse_stories", "place_links", "plan"]
-
-#: What ``--stories`` may name; ``races`` is always written (the other pages link to it).
-KINDS = ("races", "local", "kecamatan", "roundups")
-
-
-def parse_stories(text: str | Iterable[str] | None) -> frozenset[str]:
-    """``"races,local"`` -> ``{"races", "local"}``; races are always in. A ConfigError names an unknown kind."""
-    items = text.split(",") if isinstance(text, str) else list(text or ())
-    wanted = {i.strip() for i in items if i.strip()}
-    unknown = sorted(wanted - set(KINDS))
-    if unknown:
-        raise ConfigError(f"--stories: unknown story type(s) {', '.join(unknown)}; expected a comma-separated "
-                          f"list of {', '.join(KINDS)} (e.g. --stories races,local,roundups)")
-    return frozenset({"races", *wanted})
-
 
 @dataclass
 class ExtraWork:

@@ -24,16 +24,18 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .config import Config
 from .errors import OutputError
 from .formatting import to_zone
 from .models import RaceSnapshot, share
-from .story import Story
 from .updates import Previous
 from .writer import Writer, front_matter, split_front_matter
+
+if TYPE_CHECKING:
+    from .story import Story
 
 #: In the state folder (see :mod:`generator.state`), never in the output folder.
 MANIFEST = "manifest.json"

@@ -17,6 +17,7 @@ import re
 import string
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, meta
 from jinja2 import TemplateError as JinjaError
@@ -28,8 +29,10 @@ from .errors import TemplateError
 from .formatting import count_words, format_percent, format_votes, ordinal
 from .overrides import check_folder, check_templates, fingerprint, jinja_problem, override_fingerprint, search_path
 from .phrases import Phrases, variant_index
-from .story import Story
 from .text import one_line
+
+if TYPE_CHECKING:
+    from .story import Story
 
 #: Anywhere in a value: emphasis, code spans, links and images, raw HTML and <autolinks>,
 #: table cells, strikethrough, backslashes, entity references (``&lt;``), Hugo shortcodes

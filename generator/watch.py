@@ -1,6 +1,6 @@
 """Keep articles current: run a cycle, log one line, wait, repeat.
 
-The cycle itself (:func:`generator.pipeline.run`: fetch with conditional
+The cycle itself (:func:`generator.runner.run`: fetch with conditional
 requests, then generate) is passed in, so this loop knows nothing of sources
 or files. A race that fails is held back by the cycle and logged here; a cycle
 that fails as a whole (network down, KPU answering errors) is logged and
@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 
 from .errors import NewsgenError
-from .pipeline import Report
+from .runner import Report
 
 
 def watch(

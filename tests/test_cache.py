@@ -55,6 +55,18 @@ def test_a_second_run_revalidates(server, tmp_path):
     assert server.requests[-1].headers["If-None-Match"] == first.etag
 
 
+def test_a_revalidation_that_changes_nothing_writes_nothing(server, tmp_path):
+    """A poll in which KPU changed nothing (every answer 304) leaves the database as it was."""
+    first = fetch(server, HttpCache(tmp_path / "cache", server.url))
+    before = (tmp_path / "cache" / "cache.sqlite3").read_bytes()
+    second = fetch(server, HttpCache(tmp_path / "cache", server.url))
+    assert (first.status, second.status, second.body, second.etag) == (200, 304, BODY, first.etag)
+    assert (tmp_path / "cache" / "cache.sqlite3").read_bytes() == before
+    (tmp_path / "site" / PATH.lstrip("/")).write_bytes(BODY.replace(b"10:15:04", b"10:30:04"))
+    third = fetch(server, HttpCache(tmp_path / "cache", server.url))
+    assert third.status == 200 and stored(tmp_path / "cache") == {PATH: third.body}  # a change is stored
+
+
 def test_a_damaged_cache_copy_is_not_trusted(server, tmp_path):
     fetch(server, HttpCache(tmp_path / "cache", server.url))
     with closing(sqlite3.connect(tmp_path / "cache" / "cache.sqlite3")) as db, db:

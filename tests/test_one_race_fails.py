@@ -162,7 +162,7 @@ def test_ctrl_c_during_generate_exits_130(tmp_path, monkeypatch):
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("generator.pipeline.run", interrupted)
+    monkeypatch.setattr("generator.runner.run", interrupted)
     result = CliRunner().invoke(main, ["generate", "--out", str(tmp_path / "out")])
     assert result.exit_code == 130
     assert result.output.strip() == "newsgen: stopped (Ctrl-C); every file written is whole, the rest as before"

@@ -19,8 +19,8 @@ from generator.cli import main
 from generator.config import data_path, load_config
 from generator.errors import ConfigError, TemplateError
 from generator.phrases import Phrases
-from generator.pipeline import run_fingerprint
 from generator.render import Renderer
+from generator.runner import run_fingerprint
 from generator.sources.files import read_file
 from generator.story import build_story
 from tests.support.sirekap_server import SirekapServer

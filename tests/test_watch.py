@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from generator.cli import main
 from generator.errors import FetchError
-from generator.pipeline import Report
+from generator.runner import Report
 from generator.watch import watch
 from tests.support.sirekap_server import SirekapServer
 

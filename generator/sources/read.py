@@ -4,7 +4,7 @@ A :class:`Source` is plain data (what the command line asked for); its
 :meth:`Source.read` returns every race as a snapshot or as the
 :class:`~generator.errors.DataError` that holds it back, plus a one-line note
 about the fetch. The HTTP stack is imported only for the Sirekap and archive
-sources.
+sources, the editor format only for editor files.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Literal, Protocol
 from ..config import data_path
 from ..errors import ConfigError, DataError
 from ..models import RaceSnapshot
-from .files import read_file
 from .sirekap import DEFAULT_BASE_URL
 
 if TYPE_CHECKING:
@@ -108,6 +107,8 @@ def _of_year(item: Item, year: int | None) -> Item:
 
 def read_inputs(inputs: tuple[Path, ...]) -> list[Read]:
     """The races of editor files (the embedded example data when none are given)."""
+    from .files import read_file  # the editor format's models: only for editor files
+
     files = list(inputs) or sorted(data_path("examples", "data").glob("*.yaml"))
     items: list[Read] = []
     for path in files:
