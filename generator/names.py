@@ -531,6 +531,7 @@ _MARK_PROBLEMS = (
 )
 
 
+@functools.lru_cache(maxsize=16384)
 def short_form_problem(short: str) -> str | None:
     """Why ``short`` (one person's short form) looks broken, or None when it looks fine.
 
