@@ -469,15 +469,18 @@ def _split_trailing_degrees(words: list[str]) -> tuple[list[str], list[str]]:
     """Degrees KPU typed into the name: ``TOTOK. SH``, ``DJALALUDDIN. S.IP.``, ``UMAM NS.``."""
     degrees: list[str] = []
     while len(words) >= 2 and _LETTERS_DOTS.fullmatch(words[-1]) and len(_key(words[-1])) >= 2:
-        typed, before = words[-1], words[-2].rstrip(".")
+        typed = words[-1]
         found = _segment_degrees(typed)
+        if not found:
+            break
+        before = words[-2].rstrip(".")
         name_before = (
             len(before) >= 3 and before.isalpha() and before.lower() + "." not in PREFIX_TITLES
             and before.upper() not in NAME_ABBREVIATIONS
         )
         stray_comma = words[-2].endswith(".") and name_before  # a period typed for a comma
         spelled = typed.isupper() and typed.endswith(".") and "." not in typed[:-1] and name_before
-        if not found or not (stray_comma or spelled):
+        if not (stray_comma or spelled):
             break
         degrees[:0] = found
         words = [*words[:-2], before] if stray_comma else words[:-1]
@@ -502,13 +505,8 @@ def person_name(raw: str) -> PersonName:
     inside = " ".join([t.text for t in tokens if t.kind == "nickname"])
     nicknames = ([inside] if inside else []) + nicknames + suffixes.nicknames
     tokens = [t for t in tokens if t.kind != "nickname"]
-    # Titles KPU wrote among the degrees go after the academic titles in front.
-    at = 0
-    while at < len(tokens) and tokens[at].text in _ACADEMIC:
-        at += 1
-    for title in reversed(suffixes.front_titles):
-        if title not in (t.text for t in tokens):
-            tokens.insert(at, _Token(title, "title"))
+    if suffixes.front_titles:
+        _insert_front_titles(tokens, suffixes.front_titles)
     full = ", ".join([part for part in [" ".join([t.text for t in tokens]), *degrees, *suffixes.items] if part])
     return PersonName(
         full=full,
@@ -516,6 +514,16 @@ def person_name(raw: str) -> PersonName:
         nickname="; ".join(dict.fromkeys(nicknames)),
         unrecognised=tuple(suffixes.unrecognised),
     )
+
+
+def _insert_front_titles(tokens: list[_Token], titles: list[str]) -> None:
+    """Titles KPU wrote among the degrees go after the academic titles in front."""
+    at = 0
+    while at < len(tokens) and tokens[at].text in _ACADEMIC:
+        at += 1
+    for title in reversed(titles):
+        if title not in (t.text for t in tokens):
+            tokens.insert(at, _Token(title, "title"))
 
 
 def _short_form(tokens: list[_Token]) -> str:
