@@ -356,18 +356,10 @@ def _initials(token: str) -> str:
 
 def _classify(token: str, seen_name: bool, after: str) -> _Token:
     """One word of the name part; ``after`` is the word before it in house style."""
-    text, kind = _word(token, seen_name, after == "TNI")
-    return _Token(text, kind)
+    return _title(token, seen_name, after) or _initial(token, seen_name) or _name_word(token, seen_name)
 
 
-@functools.lru_cache(maxsize=16384)
-def _word(token: str, seen_name: bool, after_tni: bool) -> tuple[str, str]:
-    """(text, kind) of one word of the name part (cached: most words recur from name to name)."""
-    found = _title(token, seen_name, after_tni) or _initial(token, seen_name) or _name_word(token, seen_name)
-    return found.text, found.kind
-
-
-def _title(token: str, seen_name: bool, after_tni: bool) -> _Token | None:
+def _title(token: str, seen_name: bool, after: str) -> _Token | None:
     lower = token.lower()
     if token.startswith("("):
         return _Token(token, "title")
@@ -377,7 +369,7 @@ def _title(token: str, seen_name: bool, after_tni: bool) -> _Token | None:
         return _Token(token if keep else PREFIX_TITLES[lower], "title")
     if not seen_name and lower in _BARE_TITLES:
         return _Token(_BARE_TITLES[lower], "title")
-    if token in ("TNI", "POLRI", "AKBP", "AKP") or (token in UPPER_WORDS and after_tni):
+    if token in ("TNI", "POLRI", "AKBP", "AKP") or (token in UPPER_WORDS and after == "TNI"):
         return _Token(token, "title")
     return None
 
