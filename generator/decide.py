@@ -20,7 +20,7 @@ from .models import RaceSnapshot
 from .names import person_name
 from .output import Existing, find_existing, placement, read_existing
 from .phrases import Phrases
-from .story import ChartRef, Story, build_story
+from .story import ChartRef, Story, build_story, with_previous
 from .updates import Previous
 from .validate import Finding, Limits, check_identity, check_snapshot, check_texts, located
 from .writer import Writer
@@ -199,7 +199,7 @@ def decide_race(snapshot: RaceSnapshot, older: RaceSnapshot | None, config: Conf
     if strict and suspicious:
         return _problem(snapshot, suspicious, "suspicious data (--strict): ", "suspicious")
     previous = choose_previous(snapshot, older, existing)
-    story = build_story(snapshot, config, phrases, previous=previous) if previous else plain
+    story = with_previous(plain, snapshot, previous)  # the story above, compared with its earlier data
     return RaceWork(snapshot, story, existing, found, flags=(*name_flags(snapshot), *(str(f) for f in suspicious)))
 
 

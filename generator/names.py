@@ -151,11 +151,12 @@ def _capitalise(part: str) -> str:
     return lower
 
 
+@functools.lru_cache(maxsize=8192)
 def case_word(word: str) -> str:
-    """``MAS'UD`` -> ``Mas'ud``, ``PASER-UTARA`` -> ``Paser-Utara``."""
+    """``MAS'UD`` -> ``Mas'ud``, ``PASER-UTARA`` -> ``Paser-Utara`` (cached: names repeat)."""
     if word.lower() in LOWER_WORDS:
         return word.lower()
-    return "-".join(_capitalise(part) for part in word.split("-"))
+    return "-".join([_capitalise(part) for part in word.split("-")])
 
 
 def case_place(raw: str) -> str:
@@ -176,8 +177,12 @@ def _spell_degree(pieces: list[str]) -> str | None:
     return next((s for s in spellings if s.lower() == typed), spellings[0])
 
 
-def _segment_degrees(text: str) -> list[str] | None:
-    """``MM.M.Si.MH`` -> ``["M.M.", "M.Si.", "M.H."]`` (longest known degree first)."""
+@functools.lru_cache(maxsize=4096)
+def _segment_degrees(text: str) -> tuple[str, ...] | None:
+    """``MM.M.Si.MH`` -> ``("M.M.", "M.Si.", "M.H.")`` (longest known degree first).
+
+    Cached: the same few degrees (``S.E``, ``M.Si``) come back in most names.
+    """
     pieces = [p for p in text.split(".") if p]
     degrees: list[str] = []
     start = 0
@@ -190,14 +195,14 @@ def _segment_degrees(text: str) -> list[str] | None:
                 break
         else:
             return None
-    return degrees or None
+    return tuple(degrees) or None
 
 
 def _is_degree_word(word: str) -> bool:
     return bool(_LETTERS_DOTS.fullmatch(word)) and ("." in word or word.upper() in _DEGREE_PIECES)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Suffixes:
     """What follows the name: degrees (and adat titles) in KPU's order, and the rest."""
 
@@ -296,6 +301,8 @@ def _take_brackets(text: str) -> tuple[str, list[str]]:
 
     Brackets around anything but words (``(http://x)``) are left as typed.
     """
+    if "(" not in text and ")" not in text:
+        return text, []  # the common case: no brackets at all
     nicknames: list[str] = []
     out: list[str] = []
     # re.split with two groups: text, bracket content, period after it, text, ...
@@ -335,7 +342,7 @@ def _expand(token: str) -> list[str]:
     return out
 
 
-@dataclass
+@dataclass(slots=True)
 class _Token:
     text: str
     kind: str  # "title", "name", "initial", "adat" or "nickname"
@@ -410,16 +417,15 @@ def _read_front(typed: list[str]) -> list[_Token]:
     seen_name = False
     mode = "name"
     names_before = 0  # tokens of kind "name" so far
+    last_plain = _last_plain_word(words)
     for n, word in enumerate(words):
         if not seen_name and word.upper() == "TUAN" and words[n + 1:n + 2] and words[n + 1].upper() == "GURU":
             tokens.append(_Token("Tuan Guru", "title", word))  # a religious title in Lombok
             continue
         if tokens and tokens[-1].text == "Tuan Guru" and word.upper() == "GURU":
             continue
-        bare = word.upper().rstrip(".")
-        more = mode == "name" and names_before and any(
-            w.lower() not in PREFIX_TITLES and not w.startswith("(") for w in words[n + 1:])
-        if more:
+        if mode == "name" and names_before and n < last_plain:  # more name words follow
+            bare = word.upper().rstrip(".")
             if bare in _ADAT:
                 mode = "adat"
                 tokens.append(_Token(_adat_marker(word), "adat", word))
@@ -442,19 +448,31 @@ def _read_front(typed: list[str]) -> list[_Token]:
     return tokens
 
 
+def _last_plain_word(words: list[str]) -> int:
+    """The position of the last word that is neither a title nor a bracket (-1 when none)."""
+    for n in range(len(words) - 1, -1, -1):
+        word = words[n]
+        if word.lower() not in PREFIX_TITLES and not word.startswith("("):
+            return n
+    return -1
+
+
 def _split_trailing_degrees(words: list[str]) -> tuple[list[str], list[str]]:
     """Degrees KPU typed into the name: ``TOTOK. SH``, ``DJALALUDDIN. S.IP.``, ``UMAM NS.``."""
     degrees: list[str] = []
     while len(words) >= 2 and _LETTERS_DOTS.fullmatch(words[-1]) and len(_key(words[-1])) >= 2:
-        typed, before = words[-1], words[-2].rstrip(".")
+        typed = words[-1]
         found = _segment_degrees(typed)
+        if not found:
+            break
+        before = words[-2].rstrip(".")
         name_before = (
             len(before) >= 3 and before.isalpha() and before.lower() + "." not in PREFIX_TITLES
             and before.upper() not in NAME_ABBREVIATIONS
         )
         stray_comma = words[-2].endswith(".") and name_before  # a period typed for a comma
         spelled = typed.isupper() and typed.endswith(".") and "." not in typed[:-1] and name_before
-        if not found or not (stray_comma or spelled):
+        if not (stray_comma or spelled):
             break
         degrees[:0] = found
         words = [*words[:-2], before] if stray_comma else words[:-1]
@@ -476,23 +494,28 @@ def person_name(raw: str) -> PersonName:
     words, degrees = _split_trailing_degrees(front.split())
     tokens = _read_front(words)
     tokens += [_Token(initial, "initial") for initial in suffixes.initials]
-    inside = " ".join(t.text for t in tokens if t.kind == "nickname")
+    inside = " ".join([t.text for t in tokens if t.kind == "nickname"])
     nicknames = ([inside] if inside else []) + nicknames + suffixes.nicknames
     tokens = [t for t in tokens if t.kind != "nickname"]
-    # Titles KPU wrote among the degrees go after the academic titles in front.
-    at = 0
-    while at < len(tokens) and tokens[at].text in _ACADEMIC:
-        at += 1
-    for title in reversed(suffixes.front_titles):
-        if title not in (t.text for t in tokens):
-            tokens.insert(at, _Token(title, "title"))
-    full = ", ".join(part for part in [" ".join(t.text for t in tokens), *degrees, *suffixes.items] if part)
+    if suffixes.front_titles:
+        _insert_front_titles(tokens, suffixes.front_titles)
+    full = ", ".join([part for part in [" ".join([t.text for t in tokens]), *degrees, *suffixes.items] if part])
     return PersonName(
         full=full,
         short=_short_form(tokens),
         nickname="; ".join(dict.fromkeys(nicknames)),
         unrecognised=tuple(suffixes.unrecognised),
     )
+
+
+def _insert_front_titles(tokens: list[_Token], titles: list[str]) -> None:
+    """Titles KPU wrote among the degrees go after the academic titles in front."""
+    at = 0
+    while at < len(tokens) and tokens[at].text in _ACADEMIC:
+        at += 1
+    for title in reversed(titles):
+        if title not in (t.text for t in tokens):
+            tokens.insert(at, _Token(title, "title"))
 
 
 def _short_form(tokens: list[_Token]) -> str:
@@ -504,7 +527,7 @@ def _short_form(tokens: list[_Token]) -> str:
             if any(t.kind != "name" for t in names[n + 1:]):
                 names = names[:n]
             break
-    return " ".join(t.text for t in names if t.kind == "name") or " ".join(t.text for t in names)
+    return " ".join([t.text for t in names if t.kind == "name"]) or " ".join([t.text for t in names])
 
 
 # -- the short-form check ---------------------------------------------------------------------
@@ -518,6 +541,7 @@ _MARK_PROBLEMS = (
 )
 
 
+@functools.lru_cache(maxsize=16384)
 def short_form_problem(short: str) -> str | None:
     """Why ``short`` (one person's short form) looks broken, or None when it looks fine.
 

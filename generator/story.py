@@ -487,7 +487,7 @@ def build_story(
     by_id = {r.ticket.id: t for r, t in zip(snapshot.results, tickets, strict=True)}
     table = sub_region_table(snapshot, tickets)
     chosen |= paragraph_phrases(phrases, snapshot, facts, leaders.tickets[0], table)
-    return Story(
+    story = Story(
         race=snapshot.race, kind=snapshot.kind.value, stage=snapshot.stage.value,
         scenario="single_ticket" if any(t.empty_column for t in tickets) else "contest",
         situation=key, slug=slugify(race_short), headline=headline, seo_title=seo_title, description=description,
@@ -508,7 +508,16 @@ def build_story(
         phrases=chosen,
         quick_count=QuickCountFacts.of(snapshot.quick_count),
         recap=RecapFacts.of(snapshot.recap, province.zone),
-        update=update_note(snapshot, previous, province.zone, {t.number: t.short for t in tickets}),
-        previous=previous,
         table=table, turnout=turnout_facts(snapshot),
     )
+    return with_previous(story, snapshot, previous)
+
+
+def with_previous(story: Story, snapshot: RaceSnapshot, previous: Previous | None) -> Story:
+    """``story`` compared with the earlier data ``previous``: its update note (when that data is
+    older) and the data itself; a story decided before its earlier data was known needs no new
+    decision for it (nothing else in a story depends on it)."""
+    if previous is None:
+        return story
+    short_names = {t.number: t.short for t in story.tickets}
+    return story.evolve(update=update_note(snapshot, previous, story.zone, short_names), previous=previous)

@@ -95,14 +95,9 @@ def _expect(cond: bool, message: str, where: str, fld: str, race: str | None = N
 
 
 def _count(value: object, where: str, fld: str, race: str | None) -> int:
-    _expect(
-        isinstance(value, int) and not isinstance(value, bool) and value >= 0,
-        f"expected a whole number >= 0, found {value!r}",
-        where,
-        fld,
-        race,
-    )
-    return value  # type: ignore[return-value]
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    raise DataError(f"expected a whole number >= 0, found {value!r}", where=where, race=race, field=fld)
 
 
 def _object(value: object, message: str, where: str, fld: str, race: str | None = None) -> dict[str, Any]:
