@@ -32,8 +32,10 @@ NUMBER = re.compile(r"\d+(?:[.,/]\d+)*%?")
 _URL = re.compile(r"https?://\S+|\]\([^)\s]*\)")
 #: Backslash escapes the renderer adds for Markdown (see render.escape_markdown): any ASCII punctuation.
 _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
-#: A sentence can end here: end mark, space, then something that starts a sentence.
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(*A-Z0-9])")
+#: A sentence can end here: end mark, space (group 1, where one sentence ends and the next
+#: starts), then something that starts a sentence. The pattern starts with the end mark
+#: rather than a lookbehind for it, so the regex engine skips ahead to the next end mark.
+_SENTENCE_END = re.compile(r"[.!?](\s+)(?=[\"'(*A-Z0-9])")
 
 
 def allowed_numbers(snapshot: RaceSnapshot, story: Story) -> set[str]:
@@ -157,7 +159,7 @@ class Offence:
 
 def _normalise(text: str) -> str:
     """Text as a reader sees it: escapes resolved, one line, no invisible characters (as the renderer prints it)."""
-    return one_line(_ESCAPE.sub(r"\1", text))
+    return one_line(_ESCAPE.sub(r"\1", text) if "\\" in text else text)
 
 
 def _is_abbreviation(word: str) -> bool:
@@ -172,11 +174,12 @@ def _sentences(text: str) -> list[tuple[int, int]]:
     spans = []
     start = 0
     for match in _SENTENCE_END.finditer(text):
-        before = text[start:match.start()].rsplit(" ", 1)[-1]
+        end, after = match.span(1)
+        before = text[start:end].rsplit(" ", 1)[-1]
         if _is_abbreviation(before):
             continue
-        spans.append((start, match.start()))
-        start = match.end()
+        spans.append((start, end))
+        start = after
     spans.append((start, len(text)))
     return spans
 
