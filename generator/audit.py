@@ -126,24 +126,23 @@ def _sub_region_numbers(snapshot: RaceSnapshot) -> set[str]:
     rows = snapshot.sub_regions
     if not rows:
         return set()
-    out: set[str] = set()
+    figures: set[int] = set()  # each distinct figure formatted once, below
     led: dict[str, int] = {}
     with_data = 0
     for row in rows:
-        out.update(format_votes(v) for v in row.votes.values())
-        out.update({format_votes(row.tps_reported), format_votes(row.tps_total)})
-        out.update(_digits(row.name))
+        figures.update(row.votes.values())
+        figures.add(row.tps_reported)
+        figures.add(row.tps_total)
         if row.leader_ids:
             with_data += 1
             if len(row.leader_ids) == 1:
                 led[row.leader_ids[0]] = led.get(row.leader_ids[0], 0) + 1
-    counts = {len(rows), with_data, len(rows) - with_data, *led.values()}
-    out.update(format_votes(c) for c in counts)
-    return out
+    figures.update({len(rows), with_data, len(rows) - with_data, *led.values()})
+    return set(map(format_votes, figures)) | _digits(*(row.name for row in rows))
 
 
 def _digits(*texts: str) -> set[str]:
-    return {m.group() for text in texts for m in NUMBER.finditer(text)}
+    return {number for text in texts for number in NUMBER.findall(text)}
 
 
 # -- scanning -------------------------------------------------------------------
@@ -212,7 +211,7 @@ def find_offences(text: str, *, allowed: set[str], exempt: Iterable[str] = ()) -
     for paragraph in text.splitlines():
         # Normalising changes no number (escapes and spaces never sit inside one), so a
         # paragraph whose numbers are all the snapshot's needs nothing more.
-        if all(m.group() in allowed for m in NUMBER.finditer(paragraph)):
+        if allowed.issuperset(NUMBER.findall(paragraph)):
             continue
         if passages is None:
             passages = [p for p in map(_normalise, exempt) if p]
