@@ -79,14 +79,14 @@ def _escape_start(match: re.Match[str]) -> str:
 def _finalize(value: object) -> object:
     """What a template prints for ``{{ value }}``: Markup as it is, numbers as they are,
     anything else escaped (:func:`escape_markdown`)."""
+    if type(value) is str:  # the most common first
+        # A figure in house style ("59.177", "55,66%") has nothing Markdown could read: it is
+        # printed as it is (escape_markdown would return it unchanged; a test holds them equal).
+        return value if _FIGURE.fullmatch(value) else _escaped(value)
     if isinstance(value, Markup):
         return str(value)
     if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
         return value
-    if type(value) is str:
-        # A figure in house style ("59.177", "55,66%") has nothing Markdown could read: it is
-        # printed as it is (escape_markdown would return it unchanged; a test holds them equal).
-        return value if _FIGURE.fullmatch(value) else _escaped(value)
     return escape_markdown(value)
 
 
