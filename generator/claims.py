@@ -137,10 +137,14 @@ def _first_ticket(sentence: str, story: Story) -> int | None:
     return min(found)[1] if found else None
 
 
+def _sub_region_lead(text: str) -> bool:
+    return "unggul di " in text and _SUB_REGION_LEAD.search(text) is not None  # the regex needs those words
+
+
 def _leads(story: Story, sentences: list[Sentence]) -> Iterator[Claim]:
     top = {t.number for t in story.leaders.tickets}
     for sentence in sentences:
-        if not _LEAD.search(sentence) or _SUB_REGION_LEAD.search(sentence.text):
+        if not _LEAD.search(sentence) or _sub_region_lead(sentence.text):
             continue
         if story.tie and not _SHARED.search(sentence):
             yield Claim("a sole leader claimed in a tie", sentence.text)
@@ -166,7 +170,7 @@ def _stage(story: Story, sentences: list[Sentence]) -> Iterator[Claim]:
         if story.facts.early and _CONSEQUENCE.search(sentence):
             yield Claim("a consequence announced from an early count", text)
         if (story.facts.too_close and _LEAD.search(sentence) and not _HEDGE.search(sentence)
-                and not _SUB_REGION_LEAD.search(text)):
+                and not _sub_region_lead(text)):
             yield Claim("a lead claimed inside a quick count's margin of error", text)
 
 

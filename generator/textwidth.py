@@ -81,6 +81,11 @@ def wrap(text: str, limit: float, size: float, *, bold: bool = False, max_lines:
     where it must be. What does not fit in ``max_lines`` lines is left off, and the
     last line then ends with "…".
     """
+    # The common case: one line that fits, with no spaces to collapse or strip.
+    single = text and text == text.strip() and "  " not in text and max_lines >= 1
+    if single and text_width(text, size, bold=bold) <= limit:
+        return [text]
+
     def width(line: str) -> float:
         return text_width(line, size, bold=bold)
 
