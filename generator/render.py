@@ -49,6 +49,7 @@ _INLINE_LINKS = re.compile(r"[\\`*_\[\]<>|~{]|%(?<=\{%)|&(?=#?[A-Za-z0-9]+;)")
 #: ordered list item (1. 1)), or a % that would close a Liquid tag after a preceding {.
 _FORMATTER = string.Formatter()
 _LINE_START = re.compile(r"^(?:([#\-+=:%])|(\d{1,9})([.)])(?=\s|$))")
+_STARTERS = "#-+=:%"
 
 
 def escape_markdown(value: object, *, links: bool = False) -> str:
@@ -64,6 +65,8 @@ def escape_markdown(value: object, *, links: bool = False) -> str:
     """
     text = one_line(str(value))
     text = (_INLINE_LINKS if links else _INLINE).sub(_backslash, text)
+    if not (text[:1] in _STARTERS or text[:1].isdigit()):  # what _LINE_START can match first
+        return text
     return _LINE_START.sub(_escape_start, text, count=1)
 
 
@@ -250,9 +253,7 @@ class Renderer:
             printed.append(str(text))
             return text
 
-        def say(key: str, nth: int = 0, **values: object) -> Markup:
-            return self.say(story, key, nth, **values)
-
+        say = functools.partial(self.say, story)  # say(key, nth=0, **values) for the templates
         try:
             text = self._article.render(story=story, stock=stock, say=say, publication=self.config.publication)
         except JinjaError as exc:
