@@ -170,6 +170,8 @@ def _is_abbreviation(word: str) -> bool:
 
 def _sentences(text: str) -> list[tuple[int, int]]:
     """Spans of the sentences of one normalised paragraph."""
+    if ". " not in text and "! " not in text and "? " not in text:
+        return [(0, len(text))]  # no end mark before a space, its only whitespace: one sentence (a table row)
     spans = []
     start = 0
     for match in _SENTENCE_END.finditer(text):
