@@ -32,8 +32,10 @@ NUMBER = re.compile(r"\d+(?:[.,/]\d+)*%?")
 _URL = re.compile(r"https?://\S+|\]\([^)\s]*\)")
 #: Backslash escapes the renderer adds for Markdown (see render.escape_markdown): any ASCII punctuation.
 _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
-#: A sentence can end here: end mark, space, then something that starts a sentence.
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(*A-Z0-9])")
+#: A sentence can end here: end mark, space (group 1, where one sentence ends and the next
+#: starts), then something that starts a sentence. The pattern starts with the end mark
+#: rather than a lookbehind for it, so the regex engine skips ahead to the next end mark.
+_SENTENCE_END = re.compile(r"[.!?](\s+)(?=[\"'(*A-Z0-9])")
 
 
 def allowed_numbers(snapshot: RaceSnapshot, story: Story) -> set[str]:
@@ -124,24 +126,23 @@ def _sub_region_numbers(snapshot: RaceSnapshot) -> set[str]:
     rows = snapshot.sub_regions
     if not rows:
         return set()
-    out: set[str] = set()
+    figures: set[int] = set()  # each distinct figure formatted once, below
     led: dict[str, int] = {}
     with_data = 0
     for row in rows:
-        out.update(format_votes(v) for v in row.votes.values())
-        out.update({format_votes(row.tps_reported), format_votes(row.tps_total)})
-        out.update(_digits(row.name))
+        figures.update(row.votes.values())
+        figures.add(row.tps_reported)
+        figures.add(row.tps_total)
         if row.leader_ids:
             with_data += 1
             if len(row.leader_ids) == 1:
                 led[row.leader_ids[0]] = led.get(row.leader_ids[0], 0) + 1
-    counts = {len(rows), with_data, len(rows) - with_data, *led.values()}
-    out.update(format_votes(c) for c in counts)
-    return out
+    figures.update({len(rows), with_data, len(rows) - with_data, *led.values()})
+    return set(map(format_votes, figures)) | _digits(*(row.name for row in rows))
 
 
 def _digits(*texts: str) -> set[str]:
-    return {m.group() for text in texts for m in NUMBER.finditer(text)}
+    return {number for text in texts for number in NUMBER.findall(text)}
 
 
 # -- scanning -------------------------------------------------------------------
@@ -157,7 +158,7 @@ class Offence:
 
 def _normalise(text: str) -> str:
     """Text as a reader sees it: escapes resolved, one line, no invisible characters (as the renderer prints it)."""
-    return one_line(_ESCAPE.sub(r"\1", text))
+    return one_line(_ESCAPE.sub(r"\1", text) if "\\" in text else text)
 
 
 def _is_abbreviation(word: str) -> bool:
@@ -169,14 +170,17 @@ def _is_abbreviation(word: str) -> bool:
 
 def _sentences(text: str) -> list[tuple[int, int]]:
     """Spans of the sentences of one normalised paragraph."""
+    if ". " not in text and "! " not in text and "? " not in text:
+        return [(0, len(text))]  # no end mark before a space, its only whitespace: one sentence (a table row)
     spans = []
     start = 0
     for match in _SENTENCE_END.finditer(text):
-        before = text[start:match.start()].rsplit(" ", 1)[-1]
+        end, after = match.span(1)
+        before = text[start:end].rsplit(" ", 1)[-1]
         if _is_abbreviation(before):
             continue
-        spans.append((start, match.start()))
-        start = match.end()
+        spans.append((start, end))
+        start = after
     spans.append((start, len(text)))
     return spans
 
@@ -209,7 +213,7 @@ def find_offences(text: str, *, allowed: set[str], exempt: Iterable[str] = ()) -
     for paragraph in text.splitlines():
         # Normalising changes no number (escapes and spaces never sit inside one), so a
         # paragraph whose numbers are all the snapshot's needs nothing more.
-        if all(m.group() in allowed for m in NUMBER.finditer(paragraph)):
+        if allowed.issuperset(NUMBER.findall(paragraph)):
             continue
         if passages is None:
             passages = [p for p in map(_normalise, exempt) if p]

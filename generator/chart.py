@@ -150,7 +150,7 @@ def chart_alt_text(snapshot: RaceSnapshot, race_label: str, phrases: Phrases | N
     return phrases.pick(key, snapshot.race, race=race_label, institute=institute, pairs=_pairs(snapshot, phrases))
 
 
-def _description(snapshot: RaceSnapshot, phrases: Phrases) -> str:
+def _description(snapshot: RaceSnapshot, phrases: Phrases, note: str) -> str:
     seed, votes = snapshot.race, snapshot.stage is not Stage.QUICK_COUNT
     rows = "; ".join(
         phrases.pick("chart.row.votes" if votes else "chart.row.shares", seed, label=ticket_label(r, phrases, seed),
@@ -158,7 +158,7 @@ def _description(snapshot: RaceSnapshot, phrases: Phrases) -> str:
                      **({"votes": format_votes(r.votes)} if votes else {}))
         for r in snapshot.results
     )
-    return phrases.pick("chart.description", seed, rows=rows, note=_source_note(snapshot, phrases))
+    return phrases.pick("chart.description", seed, rows=rows, note=note)
 
 
 def _ids(snapshot: RaceSnapshot) -> tuple[str, str]:
@@ -189,7 +189,8 @@ def render_chart(snapshot: RaceSnapshot, *, title: str, colours: dict[int, str] 
     title_lines = wrap(_NOT_XML.sub("", title), TEXT_WIDTH, TITLE_SIZE, bold=True, max_lines=MAX_LINES)
     labels = [wrap(_NOT_XML.sub("", ticket_label(r, phrases, seed)), TEXT_WIDTH, LABEL_SIZE, bold=True,
                    max_lines=MAX_LINES) for r in results]
-    note = wrap(_NOT_XML.sub("", _source_note(snapshot, phrases)), TEXT_WIDTH, NOTE_SIZE, max_lines=MAX_LINES)
+    source_note = _source_note(snapshot, phrases)
+    note = wrap(_NOT_XML.sub("", source_note), TEXT_WIDTH, NOTE_SIZE, max_lines=MAX_LINES)
     top = TOP + TITLE_LINE * (len(title_lines) - 1)
     rows_end = top + sum(ROW_HEIGHT + LABEL_LINE * (len(label) - 1) for label in labels)
     height = rows_end + FOOTER + NOTE_LINE * (len(note) - 1)
@@ -201,7 +202,7 @@ def render_chart(snapshot: RaceSnapshot, *, title: str, colours: dict[int, str] 
         f'viewBox="0 0 {WIDTH} {height}" role="img" aria-labelledby="{title_id} {desc_id}" '
         f'font-family="{_attr(FONT)}">',
         f'<title id="{title_id}">{_text(title)}</title>',
-        f'<desc id="{desc_id}">{_text(_description(snapshot, phrases))}</desc>',
+        f'<desc id="{desc_id}">{_text(_description(snapshot, phrases, source_note))}</desc>',
         f'<rect x="0" y="0" width="{WIDTH}" height="{height}" fill="{BACKGROUND}"/>',
         _lines(MARGIN, 32, title_lines, TITLE_LINE,
                f'font-size="{TITLE_SIZE}" font-weight="bold" fill="{TEXT_COLOUR}"'),

@@ -31,6 +31,7 @@ ZONES: dict[str, timezone] = {
 ZONE_LABELS = {"WIB": "WIB", "WITA": "Wita", "WIT": "WIT"}
 
 _TWO_PLACES = "#,##0.00"
+_CENT = Decimal("0.01")
 
 _UNITS = [
     "nol", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan",
@@ -61,7 +62,7 @@ def format_votes(value: int) -> str:
 
 def format_decimal2(value: Decimal) -> str:
     """Two decimals with a comma: ``11,32`` (rounded half-up to two places)."""
-    text = f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,.2f}"
+    text = f"{value.quantize(_CENT, rounding=ROUND_HALF_UP):,.2f}"
     return text.replace(",", "\0").replace(".", DECIMAL).replace("\0", GROUP)
 
 

@@ -23,6 +23,8 @@ _DIGIT = re.compile(r"\d")
 def variant_index(seed: str, key: str, count: int) -> int:
     """Which of ``count`` variants of ``key`` a race takes: a hash of its seed (the race code) and
     the key, stable across runs and machines (sha256, not Python's per-process ``hash``)."""
+    if count == 1:  # most keys have one variant: no hash needed to choose it
+        return 0
     digest = hashlib.sha256(f"{seed}\x00{key}".encode()).digest()
     return int.from_bytes(digest[:4], "big") % count
 

@@ -15,9 +15,10 @@ import functools
 import hashlib
 import re
 import string
+from collections.abc import MutableMapping
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, meta
 from jinja2 import TemplateError as JinjaError
@@ -38,15 +39,21 @@ if TYPE_CHECKING:
 #: table cells, strikethrough, backslashes, entity references (``&lt;``), Hugo shortcodes
 #: and Go/Liquid template tags (every ``{``, and a ``%`` after one: ``{{%``, ``{{<``,
 #: ``{%``, ``{{`` cannot survive), and what goldmark's linkify turns into links:
-#: ``scheme://``, ``www.`` and e-mail addresses (every ``@``).
-_INLINE = re.compile(r"[\\`*_\[\]<>|~{@]|(?<=\{)%|&(?=#?[A-Za-z0-9]+;)|:(?=//)|(?<=[Ww]{3})\.")
+#: ``scheme://``, ``www.`` and e-mail addresses (every ``@``). Every alternative is one
+#: literal character, then what must follow or precede it (a lookbehind after it:
+#: ``%(?<=\{%)`` is a ``%`` after a ``{``), so the regex engine skips ahead to the next
+#: candidate character instead of trying each alternative at every position (a character
+#: class or a leading lookbehind would defeat that; about four times faster on a sentence).
+_INLINE = re.compile("|".join(map(re.escape, "\\`*_[]<>|~{@"))
+                     + r"|%(?<=\{%)|&(?=#?[A-Za-z0-9]+;)|:(?=//)|\.(?<=[Ww]{3}\.)")
 #: Same, leaving URLs to become links: for the publication's own URLs (config).
-_INLINE_LINKS = re.compile(r"[\\`*_\[\]<>|~{]|(?<=\{)%|&(?=#?[A-Za-z0-9]+;)")
+_INLINE_LINKS = re.compile("|".join(map(re.escape, "\\`*_[]<>|~{")) + r"|%(?<=\{%)|&(?=#?[A-Za-z0-9]+;)")
 #: At the start of a value, which may be the start of a line: an ATX heading (#), a
 #: bullet (- +), a thematic break (---), a setext underline (=), a definition (:), an
 #: ordered list item (1. 1)), or a % that would close a Liquid tag after a preceding {.
 _FORMATTER = string.Formatter()
 _LINE_START = re.compile(r"^(?:([#\-+=:%])|(\d{1,9})([.)])(?=\s|$))")
+_STARTERS = "#-+=:%"
 
 
 def escape_markdown(value: object, *, links: bool = False) -> str:
@@ -62,6 +69,8 @@ def escape_markdown(value: object, *, links: bool = False) -> str:
     """
     text = one_line(str(value))
     text = (_INLINE_LINKS if links else _INLINE).sub(_backslash, text)
+    if not (text[:1] in _STARTERS or text[:1].isdigit()):  # what _LINE_START can match first
+        return text
     return _LINE_START.sub(_escape_start, text, count=1)
 
 
@@ -77,14 +86,14 @@ def _escape_start(match: re.Match[str]) -> str:
 def _finalize(value: object) -> object:
     """What a template prints for ``{{ value }}``: Markup as it is, numbers as they are,
     anything else escaped (:func:`escape_markdown`)."""
+    if type(value) is str:  # the most common first
+        # A figure in house style ("59.177", "55,66%") has nothing Markdown could read: it is
+        # printed as it is (escape_markdown would return it unchanged; a test holds them equal).
+        return value if _FIGURE.fullmatch(value) else _escaped(value)
     if isinstance(value, Markup):
         return str(value)
     if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
         return value
-    if type(value) is str:
-        # A figure in house style ("59.177", "55,66%") has nothing Markdown could read: it is
-        # printed as it is (escape_markdown would return it unchanged; a test holds them equal).
-        return value if _FIGURE.fullmatch(value) else _escaped(value)
     return escape_markdown(value)
 
 
@@ -100,8 +109,28 @@ def _escaped(text: str) -> str:
     return escape_markdown(text)
 
 
+def _plain_globals(env: Environment, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+    """A template's globals as a plain dict: the environment's, then its own. Jinja keeps
+    them as a ``ChainMap`` over the environment's, which every ``{% include %}`` and every
+    render iterates (a ``Context`` takes the set of its keys): about a tenth of a render. A
+    copy serves as well here, since newsgen sets every global before the first template loads."""
+    return {**env.globals, **(d or {})}
+
+
+class _Plain(Environment):
+    """Jinja's environment (newsgen's own templates), with :func:`_plain_globals`."""
+
+    make_globals = _plain_globals
+
+
+class _Sandboxed(SandboxedEnvironment):
+    """Jinja's sandbox (a user's templates, stock sentences), with :func:`_plain_globals`."""
+
+    make_globals = _plain_globals
+
+
 def _environment(folders: list[str] | None, *, sandboxed: bool) -> Environment:
-    cls = SandboxedEnvironment if sandboxed else Environment
+    cls = _Sandboxed if sandboxed else _Plain
     env = cls(
         loader=FileSystemLoader(folders) if folders else None,
         undefined=StrictUndefined,
@@ -228,9 +257,7 @@ class Renderer:
             printed.append(str(text))
             return text
 
-        def say(key: str, nth: int = 0, **values: object) -> Markup:
-            return self.say(story, key, nth, **values)
-
+        say = functools.partial(self.say, story)  # say(key, nth=0, **values) for the templates
         try:
             text = self._article.render(story=story, stock=stock, say=say, publication=self.config.publication)
         except JinjaError as exc:

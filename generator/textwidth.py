@@ -81,19 +81,29 @@ def wrap(text: str, limit: float, size: float, *, bold: bool = False, max_lines:
     where it must be. What does not fit in ``max_lines`` lines is left off, and the
     last line then ends with "…".
     """
+    # The common case: one line that fits, with no spaces to collapse or strip.
+    single = text and text == text.strip() and "  " not in text and max_lines >= 1
+    if single and text_width(text, size, bold=bold) <= limit:
+        return [text]
+
     def width(line: str) -> float:
         return text_width(line, size, bold=bold)
 
+    space = _units(" ", bold)
     lines: list[str] = []
     current = ""
+    used = 0  # _units(current), kept as the line grows rather than measured again for every piece
     for match in _SPACE_OR_PIECE.finditer(text):
         piece = match.group()
         if piece.startswith(" "):
             if current:
                 current += " "
+                used += space
             continue
-        if width(current + piece) <= limit:
+        units = _units(piece, bold)
+        if (used + units) * size / 1000 <= limit:  # text_width(current + piece), as it computes it
             current += piece
+            used += units
             continue
         if current.strip():
             lines.append(current.rstrip())
@@ -103,6 +113,7 @@ def wrap(text: str, limit: float, size: float, *, bold: bool = False, max_lines:
             lines.append(piece[:cut])
             piece = piece[cut:]
         current = piece
+        used = _units(piece, bold)
     if current.strip():
         lines.append(current.rstrip())
     if len(lines) > max_lines:

@@ -7,12 +7,15 @@ as a sentence no generated article prints.
 
 from __future__ import annotations
 
+import re
 import shutil
+import string
+import sys
 from pathlib import Path
 
 import pytest
 
-from generator.claims import check_claims
+from generator.claims import _LEAD, Sentence, check_claims, fold
 from generator.config import load_config
 from generator.decide import apply_overrides
 from generator.phrases import Phrases
@@ -215,3 +218,26 @@ def test_calon_tunggal_names_the_single_ticket(config, phrases):
     story, body = article("real-count-early-kolom-kosong", config, phrases)
     assert rules(story, trails, body) == []
     assert rules(story, leads, body) == ["a lead claimed for a ticket that is not at the top"]
+
+
+def test_the_pre_check_finds_every_letter_ignorecase_finds():
+    """Words.search looks for its words in fold(sentence) before it runs the case-insensitive
+    regex: fold must turn every character re.IGNORECASE matches to an ASCII letter into that
+    letter, one for one, or a claim spelled with such a character would slip past."""
+    letter = re.compile("[a-z]", re.IGNORECASE)
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        if letter.fullmatch(char):
+            (same,) = [c for c in string.ascii_lowercase if re.fullmatch(c, char, re.IGNORECASE)]
+            assert fold(char) == same, (hex(code), fold(char))
+    assert fold("MENYALİP") == "menyalip" and fold("\u212aIP") == "kip"
+
+
+@pytest.mark.parametrize("sentence", ["Pasangan itu UNGGUL.", "Pasangan itu ungguL sementara.",
+                                      "Pasangan ini memımpin.", "Dia menang\u017fe.", "Dia MEMENANGİ pemilihan."])
+def test_the_word_lists_match_as_ignorecase_does(sentence):
+    text = sentence
+    found = _LEAD.regex.search(text) is not None
+    assert _LEAD.search(Sentence(text, fold(text))) == found
+    assert found == bool(re.search(r"\b(unggul|memimpin|memenangi|menangi|menang|menyalip|posisi teratas)\b",
+                                   text, re.IGNORECASE))
