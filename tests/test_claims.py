@@ -133,9 +133,11 @@ def test_a_wrong_template_sentence_holds_the_race_back(tmp_path: Path):
     templates = tmp_path / "templates"
     shutil.copytree(REPO / "templates" / "id", templates)
     basis = templates / "paragraphs" / "basis.md.j2"
-    basis.write_text(basis.read_text(encoding="utf-8").replace(
-        "{{ story.phrases.basis }}", "{{ leader.short }} memenangi pemilihan. {{ story.phrases.basis }}"),
-        encoding="utf-8")
+    original = basis.read_text(encoding="utf-8")
+    wrong = original.replace('{{ story.phrases["basis"] }}',
+                             '{{ leader.short }} memenangi pemilihan. {{ story.phrases["basis"] }}')
+    assert wrong != original
+    basis.write_text(wrong, encoding="utf-8")
     config = load_config()
     out = tmp_path / "out"
     report = generate(read_file(REPO / "examples" / "data" / "kalimantan-pilgub-2024-11-28.yaml"), config, out,
