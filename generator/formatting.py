@@ -153,11 +153,13 @@ def format_long_date(moment: datetime, zone: str) -> str:
 
 
 def join_words(items: list[str], conjunction: str = "dan") -> str:
-    """``A``, ``A dan B``, ``A, B, dan C`` (Indonesian serial comma)."""
+    """``A``, ``A dan B``, ``A, B, dan C`` (Indonesian serial comma). An item that closes
+    with its own comma (``pasangan nomor urut 1, X,``) takes no second one, as the
+    ``tickets`` macro joins them: ``A, B, dan C,``."""
     if not items:
         return ""
     if len(items) == 1:
         return items[0]
     if len(items) == 2:
         return f"{items[0]} {conjunction} {items[1]}"
-    return f"{', '.join(items[:-1])}, {conjunction} {items[-1]}"
+    return "".join(item + (" " if item.endswith(",") else ", ") for item in items[:-1]) + f"{conjunction} {items[-1]}"

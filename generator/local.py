@@ -236,10 +236,8 @@ def _lede(view: Story, phrases: Phrases, seed: str) -> str:
         return phrases.pick("ticket.named", seed, number=str(t.number), full=str(t.full))
 
     names = [ticket(t) for t in view.leaders.tickets]
-    tickets = " ".join(names[:-1]) + " dan " + names[-1] if len(names) > 2 and all(
-        n.endswith(",") for n in names[:-1]) else join_words(names)
-    return phrases.pick(f"local.lede.{kind}", seed, ticket=names[0], tickets=tickets, share=view.leaders.share,
-                        progress=view.progress, tps=view.tps_reported)
+    return phrases.pick(f"local.lede.{kind}", seed, ticket=names[0], tickets=join_words(names),
+                        share=view.leaders.share, progress=view.progress, tps=view.tps_reported)
 
 
 def levels(snapshot: RaceSnapshot) -> tuple[str, str] | None:

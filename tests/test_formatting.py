@@ -91,6 +91,10 @@ def test_join_words():
     assert join_words(["Paser"]) == "Paser"
     assert join_words(["Kota Samarinda", "Mahakam Ulu"]) == "Kota Samarinda dan Mahakam Ulu"
     assert join_words(["A", "B", "C"]) == "A, B, dan C"
+    # Names that close with their own comma take no second one.
+    assert join_words(["nomor urut 1, A,", "nomor urut 2, B,", "nomor urut 3, C,"]) == \
+        "nomor urut 1, A, nomor urut 2, B, dan nomor urut 3, C,"
+    assert join_words(["nomor urut 1, A,", "nomor urut 2, B,"]) == "nomor urut 1, A, dan nomor urut 2, B,"
 
 
 def test_fast_paths_equal_babel():
