@@ -16,8 +16,8 @@ from decimal import Decimal
 from .config import Config
 from .formatting import (
     count_words,
+    format_day_date,
     format_decimal2,
-    format_long_date,
     format_percent,
     format_votes,
     ordinal,
@@ -100,13 +100,13 @@ class QuickCountFacts:
 @dataclass(frozen=True)
 class RecapFacts:
     plenary: str
-    date: str  # "4 Desember 2024" or ""
+    date: str  # "Rabu (4/12/2024)" or ""
 
     @classmethod
     def of(cls, info: RecapInfo | None, zone: str) -> RecapFacts | None:
         if info is None:
             return None
-        return cls(plenary=info.plenary, date=format_long_date(info.date, zone) if info.date else "")
+        return cls(plenary=info.plenary, date=format_day_date(info.date, zone) if info.date else "")
 
 
 @dataclass(frozen=True)

@@ -147,11 +147,6 @@ def format_moment(moment: datetime, zone: str) -> str:
     return f"{format_day_date(moment, zone)} {format_clock(moment, zone)}"
 
 
-def format_long_date(moment: datetime, zone: str) -> str:
-    """``28 November 2024`` in the given zone."""
-    return format_date(to_zone(moment, zone).date(), "d MMMM y", locale=LOCALE)
-
-
 def join_words(items: list[str], conjunction: str = "dan") -> str:
     """``A``, ``A dan B``, ``A, B, dan C`` (Indonesian serial comma). An item that closes
     with its own comma (``pasangan nomor urut 1, X,``) takes no second one, as the

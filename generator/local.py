@@ -204,6 +204,14 @@ def _named(view: Story, phrases: Phrases, seed: str) -> tuple[str, str]:
     return leader, runner
 
 
+def _closing(view: Story, race: Story) -> str:
+    """The closing line's key: an official recap closes the count (its first round only when
+    the race goes to a second round); otherwise the place's progress."""
+    if not view.facts.final:
+        return view.progress_kind
+    return "final_first_round" if race.two_round == "second_round" else "final"
+
+
 def _texts(view: Story, race: Story, place: str, short: str, situation: str,
            phrases: Phrases, seed: str) -> dict[str, str]:
     leader, runner = _named(view, phrases, seed)
@@ -278,8 +286,7 @@ def _one(race: Story, snapshot: RaceSnapshot, row: SubRegion, names: tuple[str, 
     rank = None if view.tie else share_rank(snapshot.sub_regions, row.code, local.leader.ticket.id)
     chosen = {
         "lede": _lede(view, phrases, seed),
-        "closing": phrases.pick(f"local.closing.{'final' if view.facts.final else view.progress_kind}", seed,
-                                place=short),
+        "closing": phrases.pick(f"local.closing.{_closing(view, race)}", seed, place=short),
     }
     province = row.code[:2]
     # A kab/kota page links its regent/mayor race; a kecamatan page its kab/kota's governor page.

@@ -8,7 +8,6 @@ from generator.formatting import (
     count_words,
     format_clock,
     format_day_date,
-    format_long_date,
     format_moment,
     format_percent,
     format_votes,
@@ -48,7 +47,6 @@ def test_zone_can_change_the_day():
     late = datetime.fromisoformat("2024-11-27T23:30:00+07:00")
     assert format_day_date(late, "WIB") == "Rabu (27/11/2024)"
     assert format_day_date(late, "WIT") == "Kamis (28/11/2024)"
-    assert format_long_date(late, "WIT") == "28 November 2024"
 
 
 def test_naive_datetime_refused():

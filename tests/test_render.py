@@ -7,6 +7,7 @@ import json
 import pytest
 
 from generator.config import data_path, load_config
+from generator.decide import apply_overrides
 from generator.errors import TemplateError
 from generator.phrases import Phrases
 from generator.render import Renderer, escape_markdown
@@ -134,3 +135,35 @@ def test_consecutive_breakdown_sentences_never_open_with_the_same_connector(conf
     line = next(ln for ln in body.splitlines() if "unggul di 8 dari 14" in ln)
     openers = re.findall(r"(Sementara itu,|Di sisi lain,|Adapun) \S", line)
     assert len(openers) == 2 and openers[0] != openers[1]
+
+
+def _kaltara_with_votes(votes: dict[str, int]):
+    """The example's Pilgub Kaltara (two incumbents on two tickets) with other figures."""
+    snap = next(s for s in read_file(EXAMPLE_DATA) if s.race == "pkwkp/65")
+    return snap.model_validate({**snap.model_dump(), "votes": votes, "sub_regions": ()})
+
+
+def _with_notes(snap, config):
+    return apply_overrides(snap, config.notes(snap.race))
+
+
+@pytest.mark.parametrize(("votes", "sentences"), [
+    # Yansen TP's ticket shares second place: the incumbent sentence says so.
+    ({"1000056": 92994, "1000057": 189593, "1000058": 92994},
+     ["Zainal Paliwang, Gubernur Kalimantan Utara periode 2021-2025, maju lewat pasangan nomor urut 2 dan kini "
+      "berada di posisi pertama.",
+      "Yansen TP, Wakil Gubernur Kalimantan Utara periode 2021-2025, maju lewat pasangan nomor urut 3 dan kini "
+      "berada di posisi kedua bersama Sulaiman-Adri, dengan perolehan yang sama."]),
+    # The two incumbents' tickets tie at the top: each shares it with the other.
+    ({"1000056": 39460, "1000057": 150000, "1000058": 150000},
+     ["maju lewat pasangan nomor urut 2 dan kini berada di posisi pertama bersama Yansen-Suratno, dengan perolehan "
+      "yang sama.",
+      "maju lewat pasangan nomor urut 3 dan kini berada di posisi pertama bersama Zainal-Ingkong, dengan perolehan "
+      "yang sama."]),
+])
+def test_an_incumbent_sentence_states_a_shared_rank(config, votes, sentences):
+    story = build_story(_with_notes(_kaltara_with_votes(votes), config), config, Phrases.load())
+    body = Renderer(config).body(story)
+    assert story.incumbency == "rivals"
+    for sentence in sentences:
+        assert sentence in body

@@ -294,3 +294,26 @@ def test_round_up_names_the_body_that_adopts_what_it_holds(tmp_path, scenarios, 
     (roundup,) = [p for p in tmp_path.glob("hasil-pilkada-*/index.md")]
     text = roundup.read_text(encoding="utf-8")
     assert body in text and "KPU provinsi dan" not in text
+
+
+def test_a_recap_that_goes_to_a_second_round_closes_its_first_round_only(tmp_path):
+    """Jakarta's recap with nobody above half: the race and each place close the count of
+    the first round, never "the count" as if the election were over."""
+    text = (REPO / "tests/stories/dki-count-under-half.yaml").read_text(encoding="utf-8")
+    text = text.replace("    stage: real_count\n", "    stage: official_recap\n    recap:\n      plenary: rapat pleno "
+                        "terbuka KPU Provinsi DKI Jakarta\n      date: 2024-12-08T10:00:00+07:00\n")
+    text = re.sub(r"tps: \{reported: \d+, total: (\d+)\}", r"tps: {reported: \1, total: \1}", text)
+    path = tmp_path / "dki-recap.yaml"
+    path.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    report = generate(read_file(path), load_config(), out, stories=ALL)
+    assert report.exit_code == 0, report
+    race = body_of((out / "pilgub-jakarta-2024" / "index.md").read_text(encoding="utf-8"))
+    assert "penghitungan suara putaran pertama Pilgub Jakarta 2024" in race
+    local = dict(pages(out))
+    places = [body_of(page) for slug, page in local.items() if not slug.startswith("hasil-")]
+    assert places and all("putaran pertama di " in page for page in places)
+    # Ranked among the recap's places, not "those whose data is in" as in a count.
+    assert all("dalam rekapitulasi ini" in page and "yang datanya sudah masuk" not in page for page in places)
+    assert not any("penghitungan suara Pilgub" in body_of(page) or "penghitungan suara di" in body_of(page)
+                   for page in local.values())

@@ -155,7 +155,7 @@ def test_empty_column_wins_the_recap(config, phrases):
     story = story_of("recap-kota-pangkalpinang", config, phrases)
     assert story.headline == "Kolom Kosong Menang di Pilwalkot Pangkalpinang 2024, Pemilihan Akan Diulang"  # the place once
     assert (story.leader.share, story.leader.votes, story.runner_up.share) == ("57,98%", "48.528", "42,02%")
-    assert story.recap.date == "4 Desember 2024" and "KPU Kota Pangkalpinang" in story.recap.plenary
+    assert story.recap.date == "Rabu (4/12/2024)" and "KPU Kota Pangkalpinang" in story.recap.plenary
     assert story.progress_kind == "complete"
     assert (story.facts.outcome, story.caveat) == ("rerun", "official_recap_rerun")
 
