@@ -22,7 +22,7 @@ from .output import Existing, find_existing, placement, read_existing
 from .phrases import Phrases
 from .story import ChartRef, Story, build_story, with_previous
 from .updates import Previous
-from .validate import Finding, Limits, check_identity, check_snapshot, check_texts, located
+from .validate import Finding, Limits, check_identity, check_incumbents, check_snapshot, check_texts, located
 from .writer import Writer
 
 
@@ -144,6 +144,7 @@ def check(
                            election_year=publication.election_year)
     found += check_texts(snapshot, notes=notes.notes, region_context=notes.region_context,
                          notes_where=str(config.path("races.yaml")))
+    found += check_incumbents(snapshot, notes.incumbents, where=str(config.path("races.yaml")))
     earlier = [older] if older else []
     here = Previous.from_snapshot(snapshot)
     if existing and existing.current and existing.current != here:

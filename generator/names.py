@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 #: Titles, ranks and honorifics written before a name, by lower-case spelling.
@@ -598,3 +599,19 @@ def ticket_short(head_short: str, deputy_short: str) -> str:
 def ticket_full(head_full: str, deputy_full: str) -> str:
     """``H. Rudy Mas'ud, S.E., M.E. - Ir. H. Seno Aji, M.Si.``"""
     return f"{head_full} - {deputy_full}" if deputy_full else head_full
+
+
+def _name_words(name: str) -> list[str]:
+    """A name's words folded to plain lower-case letters: ``H. Rudy Mas'ud`` -> h, rudy, mas, ud."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    return re.findall(r"[a-z0-9]+", plain.lower())
+
+
+def names_the_person(name: str, person: str) -> bool:
+    """Whether ``name`` (as an editor wrote it: "Zainal Paliwang", "Yansen TP") can be the
+    candidate KPU calls ``person``: each of its words of three letters or more begins a word
+    of ``person`` or is begun by one (initials and short words are not compared)."""
+    theirs = _name_words(person)
+    words = [w for w in _name_words(name) if len(w) >= 3]
+    return bool(words) and all(any(t.startswith(w) or w.startswith(t) for t in theirs if len(t) >= 3)
+                               for w in words)

@@ -52,7 +52,8 @@ STATUSES: tuple[Status, ...] = ("written", "unchanged", "held_back", "no_data")
 #: flag this module does not recognise (shown as its own text).
 FLAG_KINDS = (
     "waiting", "close_race", "tie", "tps_capacity", "votes_without_tps", "voter_roll", "votes_backwards",
-    "tps_backwards", "older_time", "share_jump", "tickets_changed", "rows_mismatch", "short_name", "other",
+    "tps_backwards", "older_time", "share_jump", "tickets_changed", "rows_mismatch", "short_name", "incumbent",
+    "other",
 )
 OTHER = "other"
 
@@ -226,6 +227,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((kind, re.compile(rea
     ("tickets_changed", r"^expected the tickets of "),
     ("rows_mismatch", r"^(ticket .*: )?expected the (\S+ )?rows to "),
     ("short_name", r"^the short form "),
+    ("incumbent", r"^incumbent .* is given as the (candidate|running mate) of nomor urut \d+, but the data names "),
 ))
 #: The flag the pipeline adds for an update waiting beside an edited article.
 _WAITING = re.compile(r"^update waiting: ")

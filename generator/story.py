@@ -42,7 +42,7 @@ from .facts import (
 )
 from .formatting import count_series, count_words, format_moment, format_percent, format_votes, join_words
 from .models import RaceKind, RaceSnapshot, Stage, SubRegion
-from .names import person_name, tag_name
+from .names import names_the_person, person_name, tag_name
 from .phrases import Phrases
 from .tables import SubRegionTable, TurnoutFacts, paragraph_phrases, sub_region_table, turnout_facts
 from .updates import Previous, Update, update_note
@@ -219,14 +219,19 @@ def situation(snapshot: RaceSnapshot, facts: ElectionFacts, leaders: RankGroup) 
 
 
 def _persons(snapshot: RaceSnapshot, notes: RaceNotes) -> dict[int, tuple[PersonFacts, ...]]:
-    """Incumbents by the ballot number they run on; one on no candidate ticket is a config error."""
-    candidates = {t.number for t in snapshot.tickets if not t.empty_column}
+    """Incumbents by the ballot number they run on; one on no candidate ticket is a config error,
+    one whose name is not the candidate's at that ticket and position is left out (the review
+    page says so: :func:`.validate.check_incumbents`)."""
+    candidates = {t.number: t for t in snapshot.tickets if not t.empty_column}
     by_ticket: dict[int, list[PersonFacts]] = {}
     for person in notes.incumbents:
         if person.ticket not in candidates:
             raise ConfigError(f"races.yaml: {snapshot.race}: incumbent {person.name} is given ticket "
                               f"{person.ticket}, but the candidate tickets of this race are {sorted(candidates)}; "
                               "correct the nomor urut")
+        ticket = candidates[person.ticket]
+        if not names_the_person(person.name, ticket.head if person.position == "head" else ticket.deputy):
+            continue
         by_ticket.setdefault(person.ticket, []).append(PersonFacts(
             name=person.name, office=person.office, period=person.period, role=person.role,
             position=person.position, ticket=person.ticket))

@@ -27,11 +27,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from .formatting import format_decimal2, format_percent, format_votes, to_zone
 from .models import RaceSnapshot, Stage, SubRegion, Ticket
+from .names import names_the_person
 from .text import MAX_NOTE, MAX_PERSON_NAME, MAX_REGION_NAME, capped
+
+if TYPE_CHECKING:
+    from .config import Incumbent
 
 Severity = Literal["error", "suspicious"]
 
@@ -134,6 +138,28 @@ def check_texts(snapshot: RaceSnapshot, *, notes: Sequence[str] = (), region_con
         except ValueError as exc:
             where = notes_where if field.startswith(base) else None
             findings.append(Finding(race, field, str(exc), "error", where=where))
+    return findings
+
+
+def check_incumbents(snapshot: RaceSnapshot, incumbents: Sequence[Incumbent], *,
+                     where: str | None = None) -> list[Finding]:
+    """Review flags for incumbents in ``races.yaml`` whose name is not the person the data puts
+    at their ticket and position (a ballot number mistyped, a ticket that changed): the story
+    leaves them out (:func:`.story._persons`) rather than tie an office to the wrong candidate."""
+    by_number = {t.number: t for t in snapshot.tickets if not t.empty_column}
+    findings = []
+    for index, person in enumerate(incumbents):
+        ticket = by_number.get(person.ticket)
+        if ticket is None:
+            continue  # on no candidate ticket: a configuration error (story._persons)
+        candidate = ticket.head if person.position == "head" else ticket.deputy
+        if not names_the_person(person.name, candidate):
+            role = "the candidate" if person.position == "head" else "the running mate"
+            findings.append(Finding(
+                snapshot.race, f"races.{snapshot.race}.incumbents.{index}",
+                f"incumbent {person.name} ({person.office}) is given as {role} of nomor urut {person.ticket}, "
+                f"but the data names {candidate or 'nobody'} there, so the article leaves out the office; correct "
+                "the incumbent's ticket, position or name in races.yaml", "suspicious", where=where))
     return findings
 
 

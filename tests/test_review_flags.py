@@ -12,13 +12,14 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from generator.config import Incumbent
 from generator.decide import check, name_flags
 from generator.models import RaceSnapshot
 from generator.output import Existing
 from generator.review import FLAG_KINDS, ReviewEntry, build_review, flag_kind
 from generator.sources.files import read_file
 from generator.updates import Previous
-from generator.validate import Finding, Limits, check_snapshot
+from generator.validate import Finding, Limits, check_incumbents, check_snapshot
 
 from .conftest import EXAMPLE_DATA
 from .review_page import body_rows, md_rows, notes, parse
@@ -39,6 +40,7 @@ LABELS = {
     "tickets_changed": "Nomor urut berubah",
     "rows_mismatch": "Rincian wilayah tidak cocok dengan total",
     "short_name": "Nama singkat perlu dicek",
+    "incumbent": "Petahana tidak cocok dengan nomor urut",
     "other": "Catatan lain",
 }
 
@@ -88,6 +90,9 @@ def findings(kaltim) -> dict[str, list[str]]:
                  for f in made if f.field.split(".")[0] in kpu]
     found = {kind: [str(f) for f in made] for kind, made in cases.items()}
     found["short_name"] = list(name_flags(vary(kaltim, tickets=(kaltim.tickets[0], short))))
+    isran = Incumbent(name="Isran Noor", ticket=2, position="head", role="kepala", office="Gubernur Kalimantan Timur",
+                      period="2018-2023", source="https://example.org/isran")  # ticket 2 is Rudy-Seno's
+    found["incumbent"] = [str(f) for f in check_incumbents(kaltim, [isran])]
     return found
 
 

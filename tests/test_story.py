@@ -402,3 +402,40 @@ def test_a_headline_too_long_for_its_names_falls_back_to_one_naming_no_pair(phra
     for key in (k for k in phrases.variants if k.startswith("headline.") and k.endswith("unnamed")):
         text = phrases.pick(key, "pkwkk/6403", race="Pilbup Berau 2024", institute="Lembaga Survei Etam")
         assert len(text) <= HEADLINE_MAX and "{" not in text, key
+
+
+def test_an_incumbent_whose_name_is_not_on_the_ticket_is_left_out_and_flagged(tmp_path):
+    """races.yaml puts Kaltim's former governor on ticket 2, which is Rudy-Seno's: the article
+    ties his office to nobody and the review page says why (never "Isran Noor" as Rudy Mas'ud)."""
+    from generator.config import load_config
+    from generator.pipeline import generate
+    from generator.writer import split_front_matter
+
+    (tmp_path / "races.yaml").write_text(
+        "races:\n  pkwkp/64:\n    incumbents:\n    - {name: Isran Noor, ticket: 2, position: head, role: kepala,"
+        " office: Gubernur Kalimantan Timur, period: 2018-2023, source: 'https://example.org/x'}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    report = generate(read_file(EXAMPLE_DATA), load_config(tmp_path), out)
+    assert report.exit_code == 0 and not report.held_back
+    body = split_front_matter((out / "pilgub-kaltim-2024" / "index.md").read_text(encoding="utf-8"))[1]
+    assert "Gubernur Kalimantan Timur periode" not in body and "petahana" not in body.lower()
+    review = (report.state / "review.md").read_text(encoding="utf-8")
+    assert "Petahana tidak cocok dengan nomor urut" in review
+    assert ("race pkwkp/64: field races.pkwkp/64.incumbents.0: incumbent Isran Noor (Gubernur Kalimantan Timur) is "
+            "given as the candidate of nomor urut 2, but the data names H. Rudy Mas'ud, S.E., M.E. there, so the "
+            "article leaves out the office; correct the incumbent's ticket, position or name in races.yaml") in review
+
+
+@pytest.mark.parametrize(("name", "person", "same"), [
+    ("Zainal Paliwang", "Dr. H. Zainal A. Paliwang, S.H., M.Hum.", True),
+    ("Yansen TP", "Dr. Yansen TP, M.Si.", True),  # "TP" is too short to compare; "Yansen" decides
+    ("Sri Juniarsih Mas", "Hj. Sri Juniarsih Mas, M.Pd.", True),
+    ("Abdul Gani Kasuba", "ABD. GANI KASUBA", True),  # an abbreviation begins the word
+    ("Isran Noor", "H. Rudy Mas'ud, S.E., M.E.", False),
+    ("Sri Juniarsih Mas", "Sri Wahyuni", False),  # one word in common is not the person
+    ("TP", "Dr. Yansen TP, M.Si.", False),  # nothing long enough to compare
+])
+def test_names_the_person(name, person, same):
+    from generator.names import names_the_person
+
+    assert names_the_person(name, person) is same
