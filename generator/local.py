@@ -194,11 +194,12 @@ def _situation(view: Story) -> str:
     return "lead"
 
 
-def _named(view: Story, phrases: Phrases, seed: str) -> tuple[str, str]:
+def _named(view: Story, phrases: Phrases, seed: str, form: str = "title") -> tuple[str, str]:
     """The leader(s) and the runner-up as a headline names them (the kolom kosong as
-    phrases.yaml's ``empty_column.title``, as a race story's headline does)."""
+    phrases.yaml's ``empty_column.title``, as a race story's headline does), or as running
+    text does (``form="text"``: ``empty_column.text``, in lower case)."""
     def name(t: TicketFacts) -> str:
-        return phrases.pick("empty_column.title", seed) if t.empty_column else str(t.short)
+        return phrases.pick(f"empty_column.{form}", seed) if t.empty_column else str(t.short)
     leader = join_words([name(t) for t in view.leaders.tickets])
     runner = join_words([name(t) for t in view.runner_up.tickets]) if view.runner_up else ""
     return leader, runner
@@ -223,14 +224,17 @@ def _texts(view: Story, race: Story, place: str, short: str, situation: str,
     # Long pair names (a tie names both pairs): a variant that fits, else one that names no pair.
     headline = phrases.fitting(key, seed, HEADLINE_MAX, **values) or phrases.pick(f"{key}_unnamed", seed, **values)
     kind = "tie" if view.tie else "lead"
+    # Descriptions are sentences: the kolom kosong as running text writes it.
+    text = {**values, "leader": _named(view, phrases, seed, "text")[0]}
+    description = (phrases.fitting(f"local.description.{stage}.{kind}", seed, 160, **text)
+                   or phrases.pick(f"local.description.{stage}.race", seed, **text))
     return {
         "headline": headline,
         "seo_title": phrases.fitting(f"local.seo_title.{stage}", seed, SEO_TITLE_MAX, **values)
         or phrases.fitting("local.seo_title.short", seed, SEO_TITLE_MAX, **values)
         or phrases.pick("local.seo_title.race", seed, **values),
-        "description": phrases.fitting(f"local.description.{stage}.{kind}", seed, 160, **values)
-        or phrases.pick(f"local.description.{stage}.race", seed, **values),
-        "summary": phrases.pick(f"local.description.{stage}.{kind}", seed, **values),
+        "description": description[:1].upper() + description[1:],
+        "summary": phrases.pick(f"local.description.{stage}.{kind}", seed, **text),
     }
 
 

@@ -82,6 +82,8 @@ class Breakdown:
     total: str  # "sepuluh"
     leads: tuple[SubRegionLead, ...]
     no_data: str  # count of rows without data, "" when none
+    tied: str  # count of rows whose top is shared, "" when none
+    tied_names: str  # those rows, listed when few
 
 
 @dataclass(frozen=True)
@@ -279,11 +281,14 @@ def _breakdown(snapshot: RaceSnapshot, facts: dict[str, TicketFacts]) -> Breakdo
             largest_votes=format_votes(regions[0].votes[tid]),
         ))
     no_data = len(snapshot.sub_regions) - len(rows)
+    tied = sorted(r.name for r in rows if len(r.leader_ids) > 1)
     return Breakdown(
         level=snapshot.sub_region_level,
         total=count_words(total),
         leads=tuple(leads),
         no_data=count_words(no_data) if no_data else "",
+        tied=count_words(len(tied)) if tied else "",
+        tied_names=join_words(tied) if len(tied) <= 3 else "",
     )
 
 
@@ -338,7 +343,9 @@ def _phrases(snapshot: RaceSnapshot, story_facts: ElectionFacts, leaders: RankGr
         "chart_title": phrases.pick(f"chart.title.{stage}", seed, **values),
     }
     if runner is not None and not leaders.tied:
-        chosen["margin"] = phrases.pick(f"margin.{story_facts.margin_kind}", seed, votes=story_facts.margin_votes,
+        # An early count states its gap plainly: "telak" or "ketat" from a sliver of the TPS is a guess.
+        kind = "clear" if story_facts.early else story_facts.margin_kind
+        chosen["margin"] = phrases.pick(f"margin.{kind}", seed, votes=story_facts.margin_votes,
                                         points=story_facts.margin_points, leader=leaders.tickets[0].short)
     if story_facts.early:
         chosen["caution"] = phrases.pick("caution.early", seed)
@@ -425,9 +432,12 @@ def _search(snapshot: RaceSnapshot, leaders: RankGroup, key: str, headline: str,
         title = phrases.fitting(f"seo_title.{stage}.lead", seed, SEO_TITLE_MAX, **values)
     title = title or _clip(phrases.pick(f"seo_title.{stage}.race", seed, **values), SEO_TITLE_MAX)
     kind = "tie" if leaders.tied else "lead"
-    description = (phrases.fitting(f"description.{stage}.{kind}", seed, DESCRIPTION_MAX, **values)
-                   or _clip(phrases.pick(f"description.{stage}.race", seed, **values), DESCRIPTION_MAX))
-    return title, description
+    # A description is a sentence: the kolom kosong as running text writes it ("kolom kosong").
+    text = {**values, "who": join_words([phrases.pick("empty_column.text", seed) if t.empty_column else t.short
+                                         for t in leaders.tickets])}
+    description = (phrases.fitting(f"description.{stage}.{kind}", seed, DESCRIPTION_MAX, **text)
+                   or _clip(phrases.pick(f"description.{stage}.race", seed, **text), DESCRIPTION_MAX))
+    return title, description[:1].upper() + description[1:]
 
 
 def _clip(text: str, limit: int) -> str:

@@ -79,7 +79,7 @@ def test_breakdown_when_one_ticket_leads_everywhere(config):
     story = build_story(read_file(EXAMPLE_DATA)[2], config, Phrases.load())
     lead = SubRegionLead(ticket="Zainal Paliwang-Ingkong Ala", count="lima", names="", largest="Nunukan",
                          largest_votes="59.177")
-    body = Renderer(config).body(change(story, breakdown=Breakdown("kabupaten/kota", "lima", (lead,), "")))
+    body = Renderer(config).body(change(story, breakdown=Breakdown("kabupaten/kota", "lima", (lead,), "", "", "")))
     first = next(line for line in body.splitlines() if "unggul di seluruh lima" in line)
     assert "Zainal Paliwang-Ingkong Ala" in first and "Nunukan" in first and "59.177 suara" in first
 

@@ -439,3 +439,10 @@ def test_names_the_person(name, person, same):
     from generator.names import names_the_person
 
     assert names_the_person(name, person) is same
+
+
+def test_a_shared_top_in_a_sub_region_is_counted(config, phrases):
+    """Malinau's top two tie in the Kaltara recap: the breakdown says so rather than leave it out."""
+    b = story_of("recap-turnout-table", config, phrases).breakdown
+    assert [(lead.ticket, lead.count) for lead in b.leads] == [("Zainal-Ingkong", "empat")]
+    assert (b.total, b.tied, b.tied_names, b.no_data) == ("lima", "satu", "Malinau", "")
