@@ -131,6 +131,15 @@ def _held_phrases(held: list[HeldRace], phrases: Phrases, seed: str) -> dict[str
             "held_cell": phrases.pick("roundup.cell.held", seed)}
 
 
+def _stat(key: str, races: list[Story], phrases: Phrases, seed: str) -> str:
+    """A sentence on the races in ``races``: named when up to three, else counted; "" for none."""
+    if not races:
+        return ""
+    if len(races) <= 3:
+        return phrases.pick(f"{key}_named", seed, races=join_words([s.race_short for s in races]))
+    return phrases.pick(key, seed, count=count_words(len(races)))
+
+
 def _make(id_: str, scope: str, code: str, region: str, zone: str, stories: list[Story], rows: list[RoundupRow],
           phrases: Phrases, values: dict[str, str], slug: str, body: str,
           held: tuple[list[HeldRace], list[HeldRow]] = ([], [])) -> Roundup:
@@ -141,14 +150,10 @@ def _make(id_: str, scope: str, code: str, region: str, zone: str, stories: list
     headline = phrases.fitting(f"roundup.headline.{scope}.{stage}", id_, HEADLINE_MAX, **values) \
         or phrases.pick(f"roundup.seo_title.{scope}", id_, **values)  # a long region name: the short title
     single = "_one" if scope == "province" and len(stories) == 1 else ""  # DKI Jakarta: its governor race alone
-    counts = {
-        "ties": count_words(sum(1 for s in stories if s.tie)),
-        "early": count_words(sum(1 for s in stories if s.facts.early)),
-    }
     chosen = {
         "lede": phrases.pick(f"roundup.lede.{scope}.{stage}", id_, **values),
-        "ties": phrases.pick("roundup.stats.ties", id_, count=counts["ties"]) if counts["ties"] != "nol" else "",
-        "early": phrases.pick("roundup.stats.early", id_, count=counts["early"]) if counts["early"] != "nol" else "",
+        "ties": _stat("roundup.stats.ties", [s for s in stories if s.tie], phrases, id_),
+        "early": _stat("roundup.stats.early", [s for s in stories if s.facts.early], phrases, id_),
         "body": phrases.pick(f"roundup.body.{body}", id_, region=region),
         "closing": phrases.pick(f"roundup.closing.{scope}{single}", id_),
         "closing_unlinked": phrases.pick(f"roundup.closing.{scope}{single}_unlinked", id_),
