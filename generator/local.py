@@ -288,6 +288,8 @@ def _one(race: Story, snapshot: RaceSnapshot, row: SubRegion, names: tuple[str, 
     situation = _situation(view)
     texts = _texts(view, race, place, short, situation, phrases, seed)
     rank = None if view.tie else share_rank(snapshot.sub_regions, row.code, local.leader.ticket.id)
+    if rank is not None and rank.kind == "only" and view.facts.final:
+        rank = None  # "the only one with data so far" means nothing once the recap is in
     chosen = {
         "lede": _lede(view, phrases, seed),
         "closing": phrases.pick(f"local.closing.{_closing(view, race)}", seed, place=short),

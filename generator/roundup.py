@@ -132,12 +132,8 @@ def _held_phrases(held: list[HeldRace], phrases: Phrases, seed: str) -> dict[str
 
 
 def _stat(key: str, races: list[Story], phrases: Phrases, seed: str) -> str:
-    """A sentence on the races in ``races``: named when up to three, else counted; "" for none."""
-    if not races:
-        return ""
-    if len(races) <= 3:
-        return phrases.pick(f"{key}_named", seed, races=join_words([s.race_short for s in races]))
-    return phrases.pick(key, seed, count=count_words(len(races)))
+    """A sentence counting the races in ``races`` (the list below names them); "" for none."""
+    return phrases.pick(key, seed, count=count_words(len(races))) if races else ""
 
 
 def _make(id_: str, scope: str, code: str, region: str, zone: str, stories: list[Story], rows: list[RoundupRow],

@@ -77,13 +77,22 @@ class SubRegionLead:
 
 
 @dataclass(frozen=True)
+class SubRegionTie:
+    """A sub-region whose most votes went to two or more, each with the same tally."""
+
+    place: str
+    tickets: str  # "Zainal-Ingkong dan Yansen-Suratno" (the kolom kosong in lower case)
+    votes: str
+
+
+@dataclass(frozen=True)
 class Breakdown:
     level: str  # "kabupaten/kota", "kecamatan"
     total: str  # "sepuluh"
     leads: tuple[SubRegionLead, ...]
     no_data: str  # count of rows without data, "" when none
-    tied: str  # count of rows whose top is shared, "" when none
-    tied_names: str  # those rows, listed when few
+    ties: tuple[SubRegionTie, ...]  # rows whose top is shared, each told when few (up to three)
+    tied: str  # how many such rows, in words, when more ("" otherwise)
 
 
 @dataclass(frozen=True)
@@ -281,15 +290,22 @@ def _breakdown(snapshot: RaceSnapshot, facts: dict[str, TicketFacts]) -> Breakdo
             largest_votes=format_votes(regions[0].votes[tid]),
         ))
     no_data = len(snapshot.sub_regions) - len(rows)
-    tied = sorted(r.name for r in rows if len(r.leader_ids) > 1)
+    tied = sorted((r for r in rows if len(r.leader_ids) > 1), key=lambda r: r.name)
+    ties = tuple(SubRegionTie(place=r.name, tickets=join_words([facts[i].short for i in _by_rank(r.leader_ids, facts)]),
+                              votes=format_votes(r.votes[r.leader_ids[0]])) for r in tied) if len(tied) <= 3 else ()
     return Breakdown(
         level=snapshot.sub_region_level,
         total=count_words(total),
         leads=tuple(leads),
         no_data=count_words(no_data) if no_data else "",
-        tied=count_words(len(tied)) if tied else "",
-        tied_names=join_words(tied) if len(tied) <= 3 else "",
+        ties=ties,
+        tied=count_words(len(tied)) if len(tied) > 3 else "",
     )
+
+
+def _by_rank(ids: tuple[str, ...], facts: dict[str, TicketFacts]) -> list[str]:
+    """Ticket ids in the order the article ranks them (ballot number within a rank)."""
+    return sorted(ids, key=lambda i: (facts[i].rank, facts[i].number))
 
 
 def _caveat(snapshot: RaceSnapshot, outcome: str) -> str:
@@ -344,7 +360,7 @@ def _phrases(snapshot: RaceSnapshot, story_facts: ElectionFacts, leaders: RankGr
     }
     if runner is not None and not leaders.tied:
         # An early count states its gap plainly: "telak" or "ketat" from a sliver of the TPS is a guess.
-        kind = "clear" if story_facts.early else story_facts.margin_kind
+        kind = "early" if story_facts.early else story_facts.margin_kind
         chosen["margin"] = phrases.pick(f"margin.{kind}", seed, votes=story_facts.margin_votes,
                                         points=story_facts.margin_points, leader=leaders.tickets[0].short)
     if story_facts.early:

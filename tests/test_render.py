@@ -79,7 +79,7 @@ def test_breakdown_when_one_ticket_leads_everywhere(config):
     story = build_story(read_file(EXAMPLE_DATA)[2], config, Phrases.load())
     lead = SubRegionLead(ticket="Zainal Paliwang-Ingkong Ala", count="lima", names="", largest="Nunukan",
                          largest_votes="59.177")
-    body = Renderer(config).body(change(story, breakdown=Breakdown("kabupaten/kota", "lima", (lead,), "", "", "")))
+    body = Renderer(config).body(change(story, breakdown=Breakdown("kabupaten/kota", "lima", (lead,), "", (), "")))
     first = next(line for line in body.splitlines() if "unggul di seluruh lima" in line)
     assert "Zainal Paliwang-Ingkong Ala" in first and "Nunukan" in first and "59.177 suara" in first
 
@@ -150,16 +150,16 @@ def _with_notes(snap, config):
 @pytest.mark.parametrize(("votes", "sentences"), [
     # Yansen TP's ticket shares second place: the incumbent sentence says so.
     ({"1000056": 92994, "1000057": 189593, "1000058": 92994},
-     ["Zainal Paliwang, Gubernur Kalimantan Utara periode 2021-2025, maju lewat pasangan nomor urut 2 dan kini "
+     ["Pilgub Kaltara 2024 diikuti dua kandidat yang menjabat kepala atau wakil kepala daerah pada periode terakhir.",
+      "Zainal Paliwang, Gubernur Kalimantan Utara periode 2021-2025, maju lewat pasangan nomor urut 2 dan kini "
       "berada di posisi pertama.",
       "Yansen TP, Wakil Gubernur Kalimantan Utara periode 2021-2025, maju lewat pasangan nomor urut 3 dan kini "
-      "berada di posisi kedua bersama Sulaiman-Adri, dengan perolehan yang sama."]),
-    # The two incumbents' tickets tie at the top: each shares it with the other.
+      "berada di posisi kedua, berbagi tempat dengan Sulaiman-Adri yang meraih perolehan sama."]),
+    # The two incumbents' tickets tie at the top: said once, with the first.
     ({"1000056": 39460, "1000057": 150000, "1000058": 150000},
-     ["maju lewat pasangan nomor urut 2 dan kini berada di posisi pertama bersama Yansen-Suratno, dengan perolehan "
-      "yang sama.",
-      "maju lewat pasangan nomor urut 3 dan kini berada di posisi pertama bersama Zainal-Ingkong, dengan perolehan "
-      "yang sama."]),
+     ["maju lewat pasangan nomor urut 2 dan kini berada di posisi pertama, berbagi tempat dengan Yansen-Suratno "
+      "yang meraih perolehan sama. Yansen TP, Wakil Gubernur Kalimantan Utara periode 2021-2025, maju lewat "
+      "pasangan nomor urut 3.\n"]),
 ])
 def test_an_incumbent_sentence_states_a_shared_rank(config, votes, sentences):
     story = build_story(_with_notes(_kaltara_with_votes(votes), config), config, Phrases.load())

@@ -314,6 +314,7 @@ def test_a_recap_that_goes_to_a_second_round_closes_its_first_round_only(tmp_pat
     places = [body_of(page) for slug, page in local.items() if not slug.startswith("hasil-")]
     assert places and all("putaran pertama di " in page for page in places)
     # Ranked among the recap's places, not "those whose data is in" as in a count.
-    assert all("dalam rekapitulasi ini" in page and "yang datanya sudah masuk" not in page for page in places)
+    assert all("dalam rekapitulasi tingkat provinsi" in page and "yang datanya sudah masuk" not in page
+               for page in places)
     assert not any("penghitungan suara Pilgub" in body_of(page) or "penghitungan suara di" in body_of(page)
                    for page in local.values())

@@ -445,4 +445,5 @@ def test_a_shared_top_in_a_sub_region_is_counted(config, phrases):
     """Malinau's top two tie in the Kaltara recap: the breakdown says so rather than leave it out."""
     b = story_of("recap-turnout-table", config, phrases).breakdown
     assert [(lead.ticket, lead.count) for lead in b.leads] == [("Zainal-Ingkong", "empat")]
-    assert (b.total, b.tied, b.tied_names, b.no_data) == ("lima", "satu", "Malinau", "")
+    assert [(t.place, t.tickets, t.votes) for t in b.ties] == [("Malinau", "Zainal-Ingkong dan Yansen-Suratno", "19.422")]
+    assert (b.total, b.tied, b.no_data) == ("lima", "", "")

@@ -140,7 +140,7 @@ def test_a_lead_larger_than_the_votes_out_is_said_as_an_estimate(config, phrases
     story = story_of("examples", config, phrases, index=0)
     assert story.facts.lead_holds and not story.facts.reversible
     assert story.phrases["outstanding"] == (
-        "Jika 226 TPS yang datanya belum masuk memberikan suara sebanyak rata-rata per TPS sejauh ini, suara sah di "
+        "Jika 226 TPS yang datanya belum masuk memuat suara sah sebanyak rata-rata per TPS sejauh ini, suara sah di "
         "sana diperkirakan tidak sebanyak selisih 195.954 suara yang dimiliki Rudy-Seno. Perkiraan semacam ini "
         "tetap bisa meleset.")
     assert "\n\n" + story.phrases["outstanding"] + "\n\n" in Renderer(config).body(story)
