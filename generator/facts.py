@@ -39,6 +39,9 @@ class PersonFacts:
     role: str  # "kepala" | "wakil"
     position: str  # on the 2024 ticket: "head" | "deputy"
     ticket: int
+    #: The term against the election's year: "sitting" (it ends after that year), "former" (it
+    #: ended before), "" (it ends that year: before or after the vote, the data does not say).
+    term: str = ""
 
 
 @dataclass(frozen=True)

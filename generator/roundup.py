@@ -84,9 +84,12 @@ def line_kind(story: Story) -> str:
     if kind == "lead" and story.leader.empty_column:
         return "empty_leads"
     if kind == "lead" and story.scenario == "single_ticket":
-        return "single_leads"  # the single ticket ahead of the kolom kosong
+        # the single ticket ahead of the kolom kosong; close to the half it needs, said so
+        return "single_leads_close" if story.facts.majority_close else "single_leads"
     if kind == "lead" and story.facts.two_round == "second_round" and not story.facts.majority_open:
         return "below_half"  # DKI Jakarta: a count whose leader is under half (a second round if it stays)
+    if kind == "lead" and story.stage == "real_count" and story.facts.margin_kind == "narrow":
+        return "narrow_reversible" if story.facts.reversible else "narrow"  # why the race is listed
     return kind
 
 
@@ -103,7 +106,8 @@ def _row(story: Story, label: str, phrases: Phrases, *, governor_first: bool) ->
         if story.runner_up else ""
     institute = story.quick_count.institute if story.quick_count else ""
     values = {"race": story.race_short, "leader": who, "runner": runner, "share": story.leaders.share,
-              "progress": story.progress, "institute": institute,
+              "progress": story.progress, "institute": institute, "points": story.facts.margin_points,
+              "gap": story.facts.majority_gap,
               "data_in": story.quick_count.data_in if story.quick_count else ""}
     progress = story.stage + ("_no_data_in" if story.quick_count and not story.quick_count.data_in else "")
     leader = phrases.pick("roundup.cell.tie", seed, names=who) if story.tie else who[:1].upper() + who[1:]

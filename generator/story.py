@@ -243,9 +243,11 @@ def _persons(snapshot: RaceSnapshot, notes: RaceNotes) -> dict[int, tuple[Person
         ticket = candidates[person.ticket]
         if not names_the_person(person.name, ticket.head if person.position == "head" else ticket.deputy):
             continue
+        end = int(person.period[-4:])
+        term = "sitting" if end > snapshot.year else "former" if end < snapshot.year else ""
         by_ticket.setdefault(person.ticket, []).append(PersonFacts(
             name=person.name, office=person.office, period=person.period, role=person.role,
-            position=person.position, ticket=person.ticket))
+            position=person.position, ticket=person.ticket, term=term))
     return {number: tuple(people) for number, people in by_ticket.items()}
 
 

@@ -150,7 +150,7 @@ def _with_notes(snap, config):
 @pytest.mark.parametrize(("votes", "sentences"), [
     # Yansen TP's ticket shares second place: the incumbent sentence says so.
     ({"1000056": 92994, "1000057": 189593, "1000058": 92994},
-     ["Pilgub Kaltara 2024 diikuti dua kandidat yang menjabat kepala atau wakil kepala daerah pada periode terakhir.",
+     ["Pilgub Kaltara 2024 diikuti dua kandidat yang masih menjabat kepala atau wakil kepala daerah.",
       "Zainal Paliwang, Gubernur Kalimantan Utara periode 2021-2025, maju lewat pasangan nomor urut 2 dan kini "
       "berada di posisi pertama.",
       "Yansen TP, Wakil Gubernur Kalimantan Utara periode 2021-2025, maju lewat pasangan nomor urut 3 dan kini "

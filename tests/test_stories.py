@@ -101,7 +101,7 @@ def test_rank_and_difference_sentences(tmp_path):
     assert ("Diukur dari persentase suara Rudy-Seno, Kabupaten Paser menempati urutan kedua dari empat "
             "kabupaten/kota di Kalimantan Timur yang datanya sudah masuk.") in paser
     assert ("Rudy-Seno juga berada di posisi teratas menurut hasil sementara tingkat provinsi, dengan 52,10% suara. "
-            "Perolehan Rudy-Seno di Paser, 60,78%, melampaui angka tingkat provinsi (52,10%) sebesar 8,68 poin "
+            "Perolehan Rudy-Seno di Paser, 60,78%, melampaui perolehannya di tingkat provinsi (52,10%) sebesar 8,68 poin "
             "persentase.") in paser
     balikpapan = body_of(text["pilgub-kaltim-2024-balikpapan"])
     assert ("Kota Balikpapan mencatat persentase suara tertinggi bagi Isran-Hadi di antara empat kabupaten/kota di "
@@ -318,3 +318,22 @@ def test_a_recap_that_goes_to_a_second_round_closes_its_first_round_only(tmp_pat
                for page in places)
     assert not any("penghitungan suara Pilgub" in body_of(page) or "penghitungan suara di" in body_of(page)
                    for page in local.values())
+
+
+def test_round_up_lines_say_why_a_race_is_listed(tmp_path):
+    """A narrow lead is said to be narrow (and reversible when the TPS still out could turn
+    it); a single ticket just above half says how far above."""
+    out = tmp_path / "narrow"
+    generate(read_file(REPO / "tests/scenarios/update-leader-change-berau.yaml"), load_config(), out, stories=ALL)
+    assert ("- Di Pilbup Berau 2024, Sri Juniarsih Mas-Gamalis unggul tipis sementara atas Madri Pani-Agus Wahyudi "
+            "dengan selisih 0,52 poin persentase dari data 96,42% TPS; urutan teratas masih bisa berbalik.\n"
+            ) in (out / "hasil-pilkada-2024-kaltim" / "index.md").read_text(encoding="utf-8")
+    # Samarinda's single ticket at 50,50%: 39.443 votes for the kolom kosong against 40.238.
+    text = (REPO / "tests/scenarios/real-count-kota-samarinda.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "close.yaml"
+    path.write_text(text.replace("votes: 291288", "votes: 40238"), encoding="utf-8")
+    out = tmp_path / "close"
+    generate(read_file(path), load_config(), out, stories=ALL)
+    assert ("pasangan calon tunggal Andi Harun-Saefuddin Zuhri unggul sementara atas kolom kosong dengan 50,50% suara "
+            "dari data 95,25% TPS, hanya 0,50 poin persentase di atas syarat lebih dari separuh suara sah."
+            ) in (out / "hasil-pilkada-2024-kaltim" / "index.md").read_text(encoding="utf-8")
