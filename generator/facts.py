@@ -250,7 +250,7 @@ def election_facts(snapshot: RaceSnapshot, config: Config, margin: str, progress
         outcome=_outcome(snapshot, rule),
         final=snapshot.stage is Stage.OFFICIAL_RECAP,
         margin_kind=margin,
-        margin_votes=format_votes(snapshot.margin_votes),
+        margin_votes=count_words(snapshot.margin_votes),  # "tiga suara": words up to nine
         margin_points=format_decimal2(snapshot.margin_points),
         progress_kind=progress,
         early=snapshot.stage is Stage.REAL_COUNT and progress == "early",

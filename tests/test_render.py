@@ -167,3 +167,12 @@ def test_an_incumbent_sentence_states_a_shared_rank(config, votes, sentences):
     assert story.incumbency == "rivals"
     for sentence in sentences:
         assert sentence in body
+
+
+def test_a_margin_under_ten_is_written_in_words(config):
+    """House style: words up to nine ("terpaut tiga suara"), digits from 10."""
+    story = build_story(_with_notes(_kaltara_with_votes({"1000056": 39460, "1000057": 150003, "1000058": 150000}),
+                                    config), config, Phrases.load())
+    assert story.facts.margin_votes == "tiga"
+    body = Renderer(config).body(story)
+    assert " tiga suara" in body and " 3 suara" not in body
