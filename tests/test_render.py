@@ -176,3 +176,18 @@ def test_a_margin_under_ten_is_written_in_words(config):
     assert story.facts.margin_votes == "tiga"
     body = Renderer(config).body(story)
     assert " tiga suara" in body and " 3 suara" not in body
+
+
+def test_alone_ahead_where_data_is_in(config):
+    """Malinau without data: Zainal-Ingkong leads every kab/kota that has some, and the
+    breakdown says so rather than "empat dari lima" (as if another led the fifth)."""
+    snap = next(s for s in read_file(EXAMPLE_DATA) if s.race == "pkwkp/65")
+    rows = tuple(r.model_copy(update={"tps_reported": 0, "votes": {i: 0 for i in r.votes}}) if r.name == "Malinau"
+                 else r for r in snap.sub_regions)
+    votes = {t: sum(r.votes[t] for r in rows) for t in snap.votes}
+    snap = snap.model_validate({**snap.model_dump(), "sub_regions": [r.model_dump() for r in rows], "votes": votes,
+                                "tps_reported": sum(r.tps_reported for r in rows)})
+    body = Renderer(config).body(build_story(_with_notes(snap, config), config, Phrases.load()))
+    assert "unggul di seluruh empat kabupaten/kota yang datanya sudah masuk" in body \
+        or "unggul di semua empat kabupaten/kota yang datanya sudah masuk" in body
+    assert "satu kabupaten/kota lainnya belum" in body and "empat dari lima" not in body
