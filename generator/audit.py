@@ -61,6 +61,8 @@ def allowed_numbers(snapshot: RaceSnapshot, story: Story) -> set[str]:
         format_decimal2(snapshot.margin_points),
         str(snapshot.year),
     })
+    if snapshot.margin_points == 0 and snapshot.margin_votes:
+        allowed.add("0,01")  # "kurang dari 0,01 poin": a lead the printed shares do not show
     allowed.update(_moment_numbers(snapshot.timestamp, story.zone))
     allowed.update(_digits(snapshot.region.name))
     allowed.update(_sub_region_numbers(snapshot))

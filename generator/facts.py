@@ -251,7 +251,9 @@ def election_facts(snapshot: RaceSnapshot, config: Config, margin: str, progress
         final=snapshot.stage is Stage.OFFICIAL_RECAP,
         margin_kind=margin,
         margin_votes=count_words(snapshot.margin_votes),  # "tiga suara": words up to nine
-        margin_points=format_decimal2(snapshot.margin_points),
+        # one vote or a few apart with the shares printed alike: never "0,00 poin" for a lead
+        margin_points=HAIRLINE_GAP if snapshot.margin_points == 0 and snapshot.margin_votes
+        else format_decimal2(snapshot.margin_points),
         progress_kind=progress,
         early=snapshot.stage is Stage.REAL_COUNT and progress == "early",
         reversible=_reversible(snapshot),

@@ -150,7 +150,7 @@ def _with_notes(snap, config):
 @pytest.mark.parametrize(("votes", "sentences"), [
     # Yansen TP's ticket shares second place: the incumbent sentence says so.
     ({"1000056": 92994, "1000057": 189593, "1000058": 92994},
-     ["Pilgub Kaltara 2024 diikuti dua kandidat yang masih menjabat kepala atau wakil kepala daerah.",
+     ["Dua kandidat dalam Pilgub Kaltara 2024 masih menjabat kepala atau wakil kepala daerah.",
       "Zainal Paliwang, Gubernur Kalimantan Utara periode 2021-2025, maju lewat pasangan nomor urut 2 dan kini "
       "berada di posisi pertama.",
       "Yansen TP, Wakil Gubernur Kalimantan Utara periode 2021-2025, maju lewat pasangan nomor urut 3 dan kini "
@@ -191,3 +191,12 @@ def test_alone_ahead_where_data_is_in(config):
     assert "unggul di seluruh empat kabupaten/kota yang datanya sudah masuk" in body \
         or "unggul di semua empat kabupaten/kota yang datanya sudah masuk" in body
     assert "satu kabupaten/kota lainnya belum" in body and "empat dari lima" not in body
+
+
+def test_a_lead_the_printed_shares_do_not_show(config):
+    """One vote apart with both shares printed 44,19%: never "0,00 poin persentase" for a lead."""
+    story = build_story(_with_notes(_kaltara_with_votes({"1000056": 39460, "1000057": 150001, "1000058": 150000}),
+                                    config), config, Phrases.load())
+    assert (story.facts.margin_votes, story.facts.margin_points) == ("satu", "kurang dari 0,01")
+    body = Renderer(config).body(story)
+    assert "satu suara atau kurang dari 0,01 poin persentase" in body and "0,00 poin" not in body

@@ -325,8 +325,8 @@ def test_round_up_lines_say_why_a_race_is_listed(tmp_path):
     it); a single ticket just above half says how far above."""
     out = tmp_path / "narrow"
     generate(read_file(REPO / "tests/scenarios/update-leader-change-berau.yaml"), load_config(), out, stories=ALL)
-    assert ("- Di Pilbup Berau 2024, Sri Juniarsih Mas-Gamalis unggul tipis sementara atas Madri Pani-Agus Wahyudi "
-            "dengan selisih 0,52 poin persentase dari data 96,42% TPS; urutan teratas masih bisa berbalik.\n"
+    assert ("- Di Pilbup Berau 2024, Sri Juniarsih Mas-Gamalis untuk sementara unggul tipis atas Madri Pani-Agus "
+            "Wahyudi dengan selisih 0,52 poin persentase dari data 96,42% TPS; posisi teratas masih bisa berganti.\n"
             ) in (out / "hasil-pilkada-2024-kaltim" / "index.md").read_text(encoding="utf-8")
     # Samarinda's single ticket at 50,50%: 39.443 votes for the kolom kosong against 40.238.
     text = (REPO / "tests/scenarios/real-count-kota-samarinda.yaml").read_text(encoding="utf-8")
@@ -335,5 +335,5 @@ def test_round_up_lines_say_why_a_race_is_listed(tmp_path):
     out = tmp_path / "close"
     generate(read_file(path), load_config(), out, stories=ALL)
     assert ("pasangan calon tunggal Andi Harun-Saefuddin Zuhri unggul sementara atas kolom kosong dengan 50,50% suara "
-            "dari data 95,25% TPS, hanya 0,50 poin persentase di atas syarat lebih dari separuh suara sah."
+            "dari data 95,25% TPS, hanya 0,50 poin persentase di atas batas separuh suara sah yang harus dilampauinya."
             ) in (out / "hasil-pilkada-2024-kaltim" / "index.md").read_text(encoding="utf-8")
