@@ -30,7 +30,8 @@ from .facts import TicketFacts
 from .formatting import count_words, format_decimal2, format_percent, join_words, ordinal
 from .models import RaceKind, RaceSnapshot, Stage, SubRegion, share
 from .phrases import Phrases
-from .story import HEADLINE_MAX, SEO_TITLE_MAX, Story, build_story, slugify
+from .story import HEADLINE_MAX, SEO_TITLE_MAX, Story, build_story, slugify, top_names
+from .text import sentence_start
 
 #: The places a local page is about.
 KABKOTA, KECAMATAN = "kabupaten/kota", "kecamatan"
@@ -172,7 +173,7 @@ def compare(view: Story, race: Story, local: RaceSnapshot, whole: RaceSnapshot) 
     else:
         kind = "same_leader" if view.leader.number == race.leader.number else "other_leader"
     number = view.leader.number if not local_tie else race.leader.number if not whole_tie else None
-    names = join_words(["kolom kosong" if t.empty_column else t.short for t in race.leaders.tickets])
+    names = join_words([t.short for t in race.leaders.tickets])  # the kolom kosong's short is "kolom kosong"
     if number is None:
         return Comparison(kind, "", "", "", "", "", names)
     here = next(r for r in local.results if r.ticket.number == number)
@@ -198,11 +199,8 @@ def _named(view: Story, phrases: Phrases, seed: str, form: str = "title") -> tup
     """The leader(s) and the runner-up as a headline names them (the kolom kosong as
     phrases.yaml's ``empty_column.title``, as a race story's headline does), or as running
     text does (``form="text"``: ``empty_column.text``, in lower case)."""
-    def name(t: TicketFacts) -> str:
-        return phrases.pick(f"empty_column.{form}", seed) if t.empty_column else str(t.short)
-    leader = join_words([name(t) for t in view.leaders.tickets])
-    runner = join_words([name(t) for t in view.runner_up.tickets]) if view.runner_up else ""
-    return leader, runner
+    runner = top_names(view.runner_up, phrases, seed, form) if view.runner_up else ""
+    return top_names(view.leaders, phrases, seed, form), runner
 
 
 def _closing(view: Story, race: Story) -> str:
@@ -233,7 +231,7 @@ def _texts(view: Story, race: Story, place: str, short: str, situation: str,
         "seo_title": phrases.fitting(f"local.seo_title.{stage}", seed, SEO_TITLE_MAX, **values)
         or phrases.fitting("local.seo_title.short", seed, SEO_TITLE_MAX, **values)
         or phrases.pick("local.seo_title.race", seed, **values),
-        "description": description[:1].upper() + description[1:],
+        "description": sentence_start(description),
         "summary": phrases.pick(f"local.description.{stage}.{kind}", seed, **text),
     }
 

@@ -126,6 +126,10 @@ class Ticket(_Frozen):
             raise ValueError(f"ticket nomor urut {self.number} has no head candidate name")
         return self
 
+    def person(self, position: str) -> str:
+        """The full name of the head (``position`` "head") or of the deputy ("deputy")."""
+        return self.head if position == "head" else self.deputy
+
     @property
     def full_name(self) -> str:
         """``H. Rudy Mas'ud, S.E., M.E. - Ir. H. Seno Aji, M.Si.``"""

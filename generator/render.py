@@ -27,7 +27,7 @@ from markupsafe import Markup
 
 from .config import Config, stock_texts
 from .errors import TemplateError
-from .formatting import count_words, format_percent, format_votes, ordinal
+from .formatting import count_words, format_percent, format_votes, join_words, ordinal
 from .overrides import check_folder, check_templates, fingerprint, jinja_problem, override_fingerprint, search_path
 from .phrases import Phrases, variant_index
 from .text import one_line
@@ -146,7 +146,8 @@ def _environment(folders: list[str] | None, *, sandboxed: bool) -> Environment:
         auto_reload=False,  # a Renderer serves one run (or one watch): no stat of every template per article
         cache_size=-1,  # every template kept in a plain dict: an include is a lookup, not an LRU reshuffle
     )
-    env.filters.update(votes=format_votes, percent=format_percent, words=count_words, ordinal=ordinal)
+    env.filters.update(votes=format_votes, percent=format_percent, words=count_words, ordinal=ordinal,
+                       series=join_words)  # "A", "A dan B", "A, B, dan C"
     env.filters["safe"] = Markup
     return env
 

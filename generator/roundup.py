@@ -21,7 +21,8 @@ from .formatting import count_words, format_moment, join_words
 from .heldback import HeldRace
 from .local import HEADLINE_MAX
 from .phrases import Phrases
-from .story import Story, lede_kind, slugify
+from .story import Story, lede_kind, slugify, top_names
+from .text import sentence_start
 
 __all__ = ["NATIONAL", "HeldRow", "Roundup", "RoundupRow", "line_kind", "national_roundup", "province_roundups"]
 
@@ -101,16 +102,15 @@ def _notable(story: Story, governor_first: bool) -> bool:
 
 def _row(story: Story, label: str, phrases: Phrases, *, governor_first: bool) -> RoundupRow:
     seed = f"roundup/{story.race}"
-    who = join_words(["kolom kosong" if t.empty_column else t.short for t in story.leaders.tickets])
-    runner = join_words(["kolom kosong" if t.empty_column else t.short for t in story.runner_up.tickets]) \
-        if story.runner_up else ""
+    who = top_names(story.leaders, phrases, seed, "text")
+    runner = top_names(story.runner_up, phrases, seed, "text") if story.runner_up else ""
     institute = story.quick_count.institute if story.quick_count else ""
     values = {"race": story.race_short, "leader": who, "runner": runner, "share": story.leaders.share,
               "progress": story.progress, "institute": institute, "points": story.facts.margin_points,
               "gap": story.facts.majority_gap,
               "data_in": story.quick_count.data_in if story.quick_count else ""}
     progress = story.stage + ("_no_data_in" if story.quick_count and not story.quick_count.data_in else "")
-    leader = phrases.pick("roundup.cell.tie", seed, names=who) if story.tie else who[:1].upper() + who[1:]
+    leader = phrases.pick("roundup.cell.tie", seed, names=who) if story.tie else sentence_start(who)
     line = phrases.pick(f"roundup.line.{story.stage}.{line_kind(story)}", seed, **values) \
         if _notable(story, governor_first) else ""
     return RoundupRow(race=story.race, label=label, story=story, leader=leader, share=story.leaders.share,
@@ -188,7 +188,7 @@ def province_roundups(stories: list[Story], config: Config, phrases: Phrases,
                   "parts": phrases.pick("roundup.parts." + ("both" if locals_ and locals_ < len(group) else
                                                             "governor" if not locals_ else "local"),
                                         f"roundup/{code}", locals=count_words(locals_))}
-        values["count_title"] = values["count"][:1].upper() + values["count"][1:]
+        values["count_title"] = sentence_start(values["count"])
         slug = slugify(phrases.pick("roundup.slug.province", f"roundup/{code}", year=str(election_year(group[0])),
                                     short=province.short))
         holds = "both" if locals_ and locals_ < len(group) else "local" if locals_ else "governor"
@@ -208,7 +208,7 @@ def national_roundup(stories: list[Story], config: Config, phrases: Phrases,
         return None
     rows = [_row(s, s.region, phrases, governor_first=False) for s in governors]
     values = {"count": count_words(len(governors)), "short": "Indonesia"}
-    values["count_title"] = values["count"][:1].upper() + values["count"][1:]
+    values["count_title"] = sentence_start(values["count"])
     # A national page is told in Jakarta time.
     missing = [h for h in held if h.kind == "gubernur"]
     provinces = config.regions.provinces

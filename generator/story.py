@@ -45,6 +45,7 @@ from .models import RaceKind, RaceSnapshot, Stage, SubRegion
 from .names import names_the_person, person_name, tag_name
 from .phrases import Phrases
 from .tables import SubRegionTable, TurnoutFacts, paragraph_phrases, sub_region_table, turnout_facts
+from .text import sentence_start
 from .updates import Previous, Update, update_note
 
 __all__ = ["Breakdown", "ChartRef", "Link", "Previous", "Story", "SubRegionLead", "build_story", "slugify"]
@@ -241,7 +242,7 @@ def _persons(snapshot: RaceSnapshot, notes: RaceNotes) -> dict[int, tuple[Person
                               f"{person.ticket}, but the candidate tickets of this race are {sorted(candidates)}; "
                               "correct the nomor urut")
         ticket = candidates[person.ticket]
-        if not names_the_person(person.name, ticket.head if person.position == "head" else ticket.deputy):
+        if not names_the_person(person.name, ticket.person(person.position)):
             continue
         end = int(person.period[-4:])
         term = "sitting" if end > snapshot.year else "former" if end < snapshot.year else ""
@@ -353,7 +354,7 @@ def _phrases(snapshot: RaceSnapshot, story_facts: ElectionFacts, leaders: RankGr
     chosen = {
         "runner_verb": phrases.pick("runner.verb", seed),
         "lede": phrases.pick(f"lede.{stage}.{lede_kind(story_facts, leaders)}", seed, ticket=first,
-                             Ticket=first[:1].upper() + first[1:], race=race_long,
+                             Ticket=sentence_start(first), race=race_long,
                              tickets=_series([ticket(t) for t in leaders.tickets]), share=leaders.share,
                              progress=format_percent(snapshot.progress), tps=format_votes(snapshot.tps_reported),
                              institute=values["institute"]),
@@ -424,8 +425,7 @@ def _summary(snapshot: RaceSnapshot, leaders: RankGroup, race_short: str, phrase
         kind += "_complete"
     return phrases.pick(
         f"summary.{snapshot.stage.value}.{kind}", snapshot.race, race=race_short, share=leaders.share,
-        who=join_words([phrases.pick("empty_column.text", snapshot.race) if t.empty_column else t.short
-                        for t in leaders.tickets]),
+        who=top_names(leaders, phrases, snapshot.race, "text"),
         tps_reported=format_votes(snapshot.tps_reported), tps_total=format_votes(snapshot.tps_total),
         progress=format_percent(snapshot.progress),
         institute=snapshot.quick_count.institute if snapshot.quick_count else "")
@@ -440,8 +440,7 @@ def _search(snapshot: RaceSnapshot, leaders: RankGroup, key: str, headline: str,
     leader = leaders.tickets[0]
     values = {
         "race": race_short, "leader": leader.short, "share": leaders.share,
-        "who": join_words([phrases.pick("empty_column.title", seed) if t.empty_column else t.short
-                           for t in leaders.tickets]),
+        "who": top_names(leaders, phrases, seed, "title"),
         "progress": format_percent(snapshot.progress),
         "institute": snapshot.quick_count.institute if snapshot.quick_count else "",
     }
@@ -451,11 +450,17 @@ def _search(snapshot: RaceSnapshot, leaders: RankGroup, key: str, headline: str,
     title = title or _clip(phrases.pick(f"seo_title.{stage}.race", seed, **values), SEO_TITLE_MAX)
     kind = "tie" if leaders.tied else "lead"
     # A description is a sentence: the kolom kosong as running text writes it ("kolom kosong").
-    text = {**values, "who": join_words([phrases.pick("empty_column.text", seed) if t.empty_column else t.short
-                                         for t in leaders.tickets])}
+    text = {**values, "who": top_names(leaders, phrases, seed, "text")}
     description = (phrases.fitting(f"description.{stage}.{kind}", seed, DESCRIPTION_MAX, **text)
                    or _clip(phrases.pick(f"description.{stage}.race", seed, **text), DESCRIPTION_MAX))
-    return title, description[:1].upper() + description[1:]
+    return title, sentence_start(description)
+
+
+def top_names(group: RankGroup, phrases: Phrases, seed: str, form: str) -> str:
+    """The tickets of one rank (the top, the runner-up) by their short names, the kolom kosong as phrases.yaml's
+    ``empty_column.<form>`` writes it: "title" in headlines, "text" in running text."""
+    return join_words([phrases.pick(f"empty_column.{form}", seed) if t.empty_column else t.short
+                       for t in group.tickets])
 
 
 def _clip(text: str, limit: int) -> str:

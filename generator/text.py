@@ -45,6 +45,12 @@ def one_line(value: str, *, strip: bool = True) -> str:
     return text
 
 
+def sentence_start(value: str) -> str:
+    """``value`` with its first letter in capitals, the rest as it is (``kolom kosong meraih``
+    -> ``Kolom kosong meraih``; a name's own capitals are kept, unlike ``str.capitalize``)."""
+    return value[:1].upper() + value[1:]
+
+
 def text_length(value: str) -> int:
     """Length as a cap counts it: after NFKD, the form slugs are made from."""
     return len(unicodedata.normalize("NFKD", value)) if not value.isascii() else len(value)

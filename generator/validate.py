@@ -152,7 +152,7 @@ def check_incumbents(snapshot: RaceSnapshot, incumbents: Sequence[Incumbent], *,
         ticket = by_number.get(person.ticket)
         if ticket is None:
             continue  # on no candidate ticket: a configuration error (story._persons)
-        candidate = ticket.head if person.position == "head" else ticket.deputy
+        candidate = ticket.person(person.position)
         if not names_the_person(person.name, candidate):
             role = "the candidate" if person.position == "head" else "the running mate"
             findings.append(Finding(
